@@ -1,0 +1,142 @@
+"""Benchmark 6: reports at scale. A year of a big store (1,000,000 events, generated) in reporting's
+event store on PostgreSQL; every projection rebuilt from it; then the managers' reports timed.
+
+    python bench/reports.py [--events 1000000] [--calls 200] [--quick]
+
+The events go into the event store masked, as the consumer stores them, by COPY (the store is the
+input here, not what is measured). The rebuild is ``reporting.rebuild.rebuild_projections`` in one
+transaction (events/s). The reports are called over HTTP through the Flask test client with a
+sales manager's token (routing, arguments, auth, the query and JSON serialisation all included):
+the funnel for a month and for the year, sales by month, consultants for a month; months rotate.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import time
+from typing import Any
+
+from report import postgres_database, print_table, write_results
+from stream import generate
+
+from shared.outbox import utcnow
+
+SECRET = "bench-secret-0123456789abcdef0123456789"
+
+
+def fill_store(database_url: str, events: list[dict[str, Any]]) -> float:
+    """Masked events into ``event_store`` by COPY; seconds taken."""
+    import psycopg
+
+    from reporting.clock import parse_time
+    from reporting.masking import mask_event
+
+    started = time.perf_counter()
+    now = utcnow()
+    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+        with cursor.copy("COPY event_store (source, event_id, event_type, subject, occurred_at, body, stored_at) "
+                         "FROM STDIN") as copy:
+            for event in events:
+                masked = mask_event(event)
+                copy.write_row((masked["source"], masked["id"], masked["type"], masked["subject"][:100],
+                                parse_time(masked["time"]), json.dumps(masked, separators=(",", ":"),
+                                                                        ensure_ascii=False), now))
+        conn.commit()
+        cursor.execute("ANALYZE event_store")
+    return time.perf_counter() - started
+
+
+def rebuild(database_url: str) -> tuple[int, float]:
+    """Every projection recomputed from the store, as ``dealer reporting rebuild`` does; (events, seconds)."""
+    from reporting.rebuild import rebuild_projections
+    from shared.db import session_factory
+
+    sessions = session_factory(database_url)
+    started = time.perf_counter()
+    with sessions() as session, session.begin():
+        done = rebuild_projections(session)
+    elapsed = time.perf_counter() - started
+    engine = sessions.kw["bind"]
+    with engine.connect() as conn:  # what autovacuum does after a bulk write: statistics, visibility map
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+    return done, elapsed
+
+
+def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
+    """p50/p99 of each report over ``calls`` HTTP calls through the test client."""
+    from reporting.app import create_app
+    from shared.web.auth import mint_token
+
+    app = create_app({"DATABASE_URL": database_url, "JWT_SECRET": SECRET, "TESTING": True})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {mint_token(SECRET, 'sales_manager', 'bench-manager')}"}
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    last_day = {m: (28 if m == "2025-02" else 30 if m in ("2025-04", "2025-06", "2025-09", "2025-11") else 31)
+                for m in months}
+    routes = {
+        "funnel (month)": lambda n: f"/api/v1/reports/funnel?from={months[n % 12]}-01&to={months[n % 12]}-"
+                                    f"{last_day[months[n % 12]]}",
+        "funnel (year)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31",
+        "sales by month": lambda n: f"/api/v1/reports/sales?period=month&date={months[n % 12]}",
+        "consultants (month)": lambda n: f"/api/v1/reports/consultants?month={months[n % 12]}",
+    }
+    figures = {}
+    for name, url in routes.items():
+        for n in range(5):  # warm up: connections, compiled statements
+            assert client.get(url(n), headers=headers).status_code == 200
+        times = []
+        for n in range(calls):
+            started = time.perf_counter()
+            response = client.get(url(n), headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        times.sort()
+        figures[name] = {"p50_ms": statistics.median(times), "p99_ms": times[int(len(times) * 0.99) - 1],
+                         "max_ms": times[-1], "calls": calls}
+    sample = client.get(routes["funnel (year)"](0), headers=headers).get_json()
+    figures["funnel (year)"]["sample"] = {k: sample[k] for k in ("inquiries", "leads", "visits", "deliveries")}
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="100,000 events")
+    args = parser.parse_args()
+    count = 100_000 if args.quick else args.events
+    os.environ.setdefault("DEALER_TZ", "Asia/Shanghai")
+    logging.getLogger("dealer.access").disabled = True  # one line per call otherwise
+    started = time.perf_counter()
+    events, metrics = generate(count)
+    generated = time.perf_counter() - started
+    from shared.migrations import upgrade
+    from shared.service import service
+
+    with postgres_database() as database_url:
+        upgrade(service("reporting"), database_url)
+        filled = fill_store(database_url, events)
+        del events
+        replayed, seconds = rebuild(database_url)
+        assert replayed == count, (replayed, count)
+        reports = time_reports(database_url, args.calls)
+    found = reports["funnel (year)"]["sample"]
+    assert all(found[k] == metrics[k] for k in found), (found, dict(metrics))  # every event counted once
+    rate = replayed / seconds
+    rows = [("rebuild of every projection", f"{rate:,.0f} events/s", f"{seconds:.1f} s", "goal >= 20,000 events/s")]
+    rows += [(name, f"p50 {f['p50_ms']:.1f} ms", f"p99 {f['p99_ms']:.1f} ms", "goal p99 <= 50 ms")
+             for name, f in reports.items()]
+    print_table(f"Reports at scale: {count:,} events on PostgreSQL (generated in {generated:.0f} s, "
+                f"stored by COPY in {filled:.0f} s); reports over HTTP (Flask test client), {args.calls} calls each",
+                ["what", "figure", "", "goal"], rows)
+    path = write_results("reports", {"events": count, "database": "postgresql", "rebuild_events_s": rate,
+                                     "rebuild_s": seconds, "reports": reports, "via": "HTTP, Flask test client",
+                                     "goal_rebuild_events_s": 20000, "goal_p99_ms": 50})
+    print(f"\nwritten {path}")
+
+
+if __name__ == "__main__":
+    main()

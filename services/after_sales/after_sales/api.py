@@ -1,0 +1,111 @@
+"""HTTP routes of customer files, plates, service records and reminders (客户档案, 保养提醒)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from after_sales import files, queries
+from after_sales.domain import AfterSalesPolicy
+from after_sales.schemas import (
+    CustomerFilter,
+    CustomerOut,
+    CustomerPage,
+    PlateIn,
+    ReminderPage,
+    ServiceRecordFilter,
+    ServiceRecordIn,
+    ServiceRecordOut,
+    ServiceRecordPage,
+    VehicleOut,
+    WindowArgs,
+)
+from after_sales.views import customer_view, reminder_view, vehicle_view
+from shared.web.app import db, settings
+from shared.web.auth import current_actor, require
+from shared.web.pagination import page_of
+
+blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customer files, services, reminders")
+WRITERS = ("after_sales", "sales_manager")
+LIST_READERS = ("after_sales", "sales_manager", "ops")
+FILE_READERS = (*LIST_READERS, "consultant")
+REMINDER_WINDOW_DAYS = 30
+
+
+def policy() -> AfterSalesPolicy:
+    """The store's after-sales terms, loaded once when the app was built."""
+    return cast(AfterSalesPolicy, current_app.config["AFTER_SALES_POLICY"])
+
+
+def store_today() -> date:
+    """Today in the store's timezone: due dates are the store's calendar days."""
+    return datetime.now(settings().timezone).date()
+
+
+@blp.get("/customers")
+@blp.arguments(CustomerFilter, location="query")
+@blp.response(200, CustomerPage)
+@require(*FILE_READERS)
+def list_customers(args: dict[str, Any]) -> dict[str, Any]:
+    """Customer files, newest first, by phone, VIN, grade or name."""
+    page = page_of(db(), queries.customers(args), args["page"], args["page_size"])
+    return {**page, "items": [customer_view(c, current_actor(), policy()) for c in page["items"]]}
+
+
+@blp.get("/customers/<customer_id>")
+@blp.response(200, CustomerOut)
+@require(*FILE_READERS)
+def get_customer(customer_id: str) -> dict[str, Any]:
+    """One customer file with each car's service history."""
+    return customer_view(files.get_customer(db(), customer_id), current_actor(), policy(), history=True)
+
+
+@blp.put("/customers/<customer_id>/vehicles/<vin>/plate")
+@blp.arguments(PlateIn)
+@blp.response(200, VehicleOut)
+@require(*WRITERS)
+def register_plate(data: dict[str, Any], customer_id: str, vin: str) -> dict[str, Any]:
+    """Set the car's plate (车牌号) once it is registered (上牌)."""
+    return vehicle_view(files.register_plate(db(), customer_id, vin, data["plate"]), policy())
+
+
+@blp.post("/service-records")
+@blp.arguments(ServiceRecordIn)
+@blp.response(201, ServiceRecordOut)
+@require(*WRITERS)
+def record_service(data: dict[str, Any]) -> Any:
+    """Record a service (保养/维修): it sets the next due date and books a return visit."""
+    return files.record_service(db(), data, current_actor(), policy(), store_today())
+
+
+@blp.get("/service-records")
+@blp.arguments(ServiceRecordFilter, location="query")
+@blp.response(200, ServiceRecordPage)
+@require(*LIST_READERS)
+def list_service_records(args: dict[str, Any]) -> dict[str, Any]:
+    """Service history, newest first, by car or customer."""
+    return page_of(db(), queries.service_records(args), args["page"], args["page_size"])
+
+
+def window(args: dict[str, Any], default_days: int | None) -> tuple[date | None, date | None]:
+    """The due-date window asked for: ``from``/``to``, or today plus ``within_days``."""
+    today = store_today()
+    to = args.get("to")
+    if to is None and (args.get("within_days") is not None or default_days is not None):
+        to = today + timedelta(days=args.get("within_days", default_days) or 0)
+    return args.get("from_"), to
+
+
+@blp.get("/reminders")
+@blp.arguments(WindowArgs, location="query")
+@blp.response(200, ReminderPage)
+@require(*LIST_READERS)
+def list_reminders(args: dict[str, Any]) -> dict[str, Any]:
+    """Services due in the window (default: overdue or due within 30 days), oldest first (保养提醒)."""
+    due_from, due_to = window(args, REMINDER_WINDOW_DAYS)
+    assert due_to is not None
+    page = page_of(db(), queries.reminders(due_from, due_to), args["page"], args["page_size"])
+    today = store_today()
+    return {**page, "items": [reminder_view(v, current_actor(), today) for v in page["items"]]}

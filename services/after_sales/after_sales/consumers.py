@@ -1,0 +1,89 @@
+"""Handlers of the events the after-sales service consumes (tolerant readers).
+
+A delivered order (交车) opens the customer's file. The runner applies each event
+once (its id is kept in the inbox in the same transaction); the handler also
+ignores a delivery whose car or order is already on file, so a second envelope
+for the same delivery cannot open a second file either.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from after_sales.files import Delivery, open_file_on_delivery
+from after_sales.policy import load_policy, store_zone
+from shared.domain import InvalidInput
+from shared.privacy import normalise_phone, validate_id_number
+
+log = logging.getLogger("after_sales.consumers")
+
+
+def _money(raw: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(raw))
+    except InvalidOperation:
+        raise InvalidInput(field, "is not an amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput(field, "is not an amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _instant(raw: Any, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidInput(field, "is not an ISO 8601 time") from None
+    # The platform stores UTC; a producer that lost the offset on the way out still meant UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _vin(raw: Any) -> str:
+    vin = str(raw or "").strip().upper()
+    if len(vin) != 17:
+        raise InvalidInput("vin", "must be 17 characters")
+    return vin
+
+
+def _id_number(raw: Any, order_id: str) -> str | None:
+    """Keep a valid ID number; a malformed one is left out rather than blocking the file."""
+    if not raw:
+        return None
+    try:
+        return validate_id_number(str(raw))
+    except InvalidInput:
+        log.warning("delivery of order %s carries a malformed ID number; file opened without it", order_id)
+        return None
+
+
+def delivery_of(event: dict[str, Any]) -> Delivery:
+    """Read the fields a customer file needs from ``orders.order.delivered``; ignore the rest."""
+    data = event["data"]
+    customer = data.get("customer") or {}
+    order_id = str(data.get("order_id") or event["subject"])
+    return Delivery(
+        order_id=order_id,
+        consultant_id=str(data.get("consultant_id") or ""),
+        name=str(customer.get("name") or "").strip()[:100],
+        phone=normalise_phone(str(customer.get("phone") or ""), "customer.phone"),
+        id_number=_id_number(customer.get("id_number"), order_id),
+        vin=_vin(data.get("vin")),
+        model=str(data.get("model") or ""),
+        trim=str(data.get("trim") or ""),
+        color=str(data.get("color") or ""),
+        price=_money(data.get("price"), "price"),
+        delivered_at=_instant(data.get("delivered_at"), "delivered_at"),
+    )
+
+
+def order_delivered(session: Session, event: dict[str, Any]) -> None:
+    """The car was handed over: open the customer file, or add the car to theirs."""
+    open_file_on_delivery(session, delivery_of(event), load_policy(), store_zone())
+
+
+HANDLERS = {
+    "orders.order.delivered": order_delivered,
+}

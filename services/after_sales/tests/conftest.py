@@ -1,0 +1,102 @@
+"""Fixtures of the after-sales tests: the app on a fresh, migrated database, callers by role,
+and deliveries built the way the orders service announces them."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from after_sales.app import create_app
+from after_sales.consumers import order_delivered
+from shared.contracts import contract_errors
+from shared.db import dispose_engines
+from shared.envelope import make_event
+from shared.outbox import OutboxEvent
+from shared.testing import DEFAULT_SECRET, migrate, token
+
+BEIJING = timezone(timedelta(hours=8))
+VIN = "LSVAU2182N2183290"
+
+
+def vin_for(number: int) -> str:
+    """A distinct 17-character VIN per number (after-sales takes inventory's word for the check digit)."""
+    return f"LSVTEST{number:010d}"
+
+
+def delivered_event(order_id: str | None = None, phone: str = "13812345678", vin: str | None = None,
+                    delivered_at: datetime | None = None, price: str = "189900.00",
+                    name: str = "Wang Lei", id_number: str | None = "110101199003074514",
+                    consultant_id: str = "c1") -> dict[str, Any]:
+    """An ``orders.order.delivered`` envelope exactly as the orders contract describes it."""
+    order_id = order_id or str(uuid.uuid4())
+    data = {
+        "order_id": order_id, "lead_id": None, "consultant_id": consultant_id,
+        "customer": {"name": name, "phone": phone, "id_number": id_number},
+        "vin": vin or VIN, "model": "Aurora", "trim": "2.0T Luxury", "color": "white",
+        "msrp": "199900.00", "price": price,
+        "delivered_at": (delivered_at or datetime.now(BEIJING)).isoformat(),
+    }
+    event = make_event("orders", "orders.order.delivered", order_id, data)
+    assert contract_errors(event) == [], contract_errors(event)
+    return event
+
+
+@pytest.fixture
+def delivery_event() -> Callable[..., dict[str, Any]]:
+    """Build ``orders.order.delivered`` envelopes (see ``delivered_event``)."""
+    return delivered_event
+
+
+@pytest.fixture
+def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
+    """The after-sales app on a fresh database, once on SQLite and once on PostgreSQL."""
+    migrate("after_sales", database_url)
+    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
+    dispose_engines()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def as_role(client: FlaskClient) -> Callable[..., Any]:
+    """Call the API as a role: ``as_role("after_sales", "a1").post(url, json=...)``."""
+    class Caller:
+        def __init__(self, role: str, sub: str = "u1") -> None:
+            self.headers = token(role, sub)
+
+        def __getattr__(self, method: str) -> Callable[..., Any]:
+            call = getattr(client, method)
+            return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    return Caller
+
+
+@pytest.fixture
+def deliver(app: Flask) -> Callable[..., dict[str, Any]]:
+    """Apply a delivery event through the consumer's handler in one transaction, as the runner does."""
+    def apply(event: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        event = event or delivered_event(**fields)
+        with app.extensions["dealer"].sessions() as session, session.begin():
+            order_delivered(session, event)
+        return event
+    return apply
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[dict[str, Any]]]:
+    """Every event the service wrote, oldest first."""
+    def read() -> list[dict[str, Any]]:
+        with app.extensions["dealer"].sessions() as session:
+            rows = session.scalars(select(OutboxEvent).order_by(OutboxEvent.position))
+            return [json.loads(row.body) for row in rows]
+    return read

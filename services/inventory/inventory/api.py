@@ -1,0 +1,128 @@
+"""HTTP routes of the inventory service: load the schema, call the use case, dump the answer."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from inventory import services
+from inventory.domain import stock_age_days
+from inventory.models import KeyMovement, Transfer, Vehicle
+from inventory.schemas import (
+    InspectionIn,
+    KeyMovementOut,
+    KeysIn,
+    StockFilter,
+    StockOut,
+    TransferIn,
+    TransferOut,
+    VehicleFilter,
+    VehicleIn,
+    VehicleOut,
+    VehiclePage,
+)
+from inventory.stock import stock_report
+from shared.outbox import utcnow
+from shared.web.app import db
+from shared.web.auth import current_actor, require
+from shared.web.pagination import page_of
+
+blp = Blueprint("inventory", __name__, url_prefix="/api/v1", description="Cars in stock, keys and transfers")
+CLERKS = ("inventory_clerk",)
+KEY_KEEPERS = ("inventory_clerk", "back_office")
+READERS = ("consultant", "sales_manager", "back_office", "inventory_clerk", "after_sales", "ops", "service")
+
+
+def present(car: Vehicle) -> dict[str, Any]:
+    """A car with its stock age (库龄) in days."""
+    view = {column: getattr(car, column) for column in VehicleOut().fields if hasattr(car, column)}
+    arrived = car.arrived_at if car.arrived_at.tzinfo else car.arrived_at.replace(tzinfo=utcnow().tzinfo)
+    return {**view, "stock_age_days": stock_age_days(arrived, utcnow())}
+
+
+@blp.post("/vehicles")
+@blp.arguments(VehicleIn)
+@blp.response(201, VehicleOut)
+@require(*CLERKS)
+def receive_vehicle(data: dict[str, Any]) -> dict[str, Any]:
+    """A car arrives (新车入库): VIN checked, then it waits for inspection; a known VIN is 409."""
+    return present(services.receive_vehicle(db(), data, current_actor()))
+
+
+@blp.get("/vehicles")
+@blp.arguments(VehicleFilter, location="query")
+@blp.response(200, VehiclePage)
+@require(*READERS)
+def list_vehicles(args: dict[str, Any]) -> dict[str, Any]:
+    """Cars, oldest arrival first, filtered by status, kind, model, trim, colour and store."""
+    query = select(Vehicle).order_by(Vehicle.arrived_at, Vehicle.vin)
+    for column in ("status", "kind", "model", "trim", "color", "location", "reserved_for_order_id"):
+        if column in args:
+            query = query.where(getattr(Vehicle, column) == args[column])
+    page = page_of(db(), query, args["page"], args["page_size"])
+    return {**page, "items": [present(car) for car in page["items"]]}
+
+
+@blp.get("/vehicles/<vin>")
+@blp.response(200, VehicleOut)
+@require(*READERS)
+def get_vehicle(vin: str) -> dict[str, Any]:
+    """One car; other departments ask here, e.g. whether it is in the test-drive fleet (试驾车)."""
+    return present(services.get_vehicle(db(), vin))
+
+
+@blp.post("/vehicles/<vin>/inspection")
+@blp.arguments(InspectionIn)
+@blp.response(200, VehicleOut)
+@require(*CLERKS)
+def inspect_vehicle(data: dict[str, Any], vin: str) -> dict[str, Any]:
+    """Arrival inspection (接车检验): pass makes the car available, fail puts it on hold with notes."""
+    car = services.inspect_vehicle(db(), vin, data["passed"], data["notes"], current_actor(), data["occurred_at"])
+    return present(car)
+
+
+@blp.post("/vehicles/<vin>/transfers")
+@blp.arguments(TransferIn)
+@blp.response(201, TransferOut)
+@require(*CLERKS)
+def transfer_vehicle(data: dict[str, Any], vin: str) -> Transfer:
+    """Move a car to another store of the group (调拨)."""
+    return services.transfer_vehicle(db(), vin, data, current_actor())
+
+
+@blp.get("/vehicles/<vin>/transfers")
+@blp.response(200, TransferOut(many=True))
+@require(*READERS)
+def list_transfers(vin: str) -> list[Transfer]:
+    """The car's moves between stores, oldest first."""
+    car = services.get_vehicle(db(), vin)
+    return list(db().scalars(select(Transfer).where(Transfer.vin == car.vin).order_by(Transfer.at)))
+
+
+@blp.post("/vehicles/<vin>/keys")
+@blp.arguments(KeysIn)
+@blp.response(201, KeyMovementOut)
+@require(*KEY_KEEPERS)
+def move_keys(data: dict[str, Any], vin: str) -> KeyMovement:
+    """Issue the car's keys to someone, or take them back (钥匙管理)."""
+    return services.move_keys(db(), vin, data, current_actor())
+
+
+@blp.get("/vehicles/<vin>/keys")
+@blp.response(200, KeyMovementOut(many=True))
+@require(*READERS)
+def list_key_movements(vin: str) -> list[KeyMovement]:
+    """Who held the car's keys, and when."""
+    car = services.get_vehicle(db(), vin)
+    return list(db().scalars(select(KeyMovement).where(KeyMovement.vin == car.vin).order_by(KeyMovement.at)))
+
+
+@blp.get("/stock")
+@blp.arguments(StockFilter, location="query")
+@blp.response(200, StockOut)
+@require(*READERS)
+def stock(args: dict[str, Any]) -> dict[str, Any]:
+    """Counts per model/trim/colour by status, and stock-age buckets (库龄) from arrival at the group."""
+    kind = None if args["kind"] == "all" else args["kind"]
+    return stock_report(db(), utcnow(), kind, args["location"])

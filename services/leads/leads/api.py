@@ -1,0 +1,171 @@
+"""HTTP routes of the leads service: load the schema, call the use case, dump the answer."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from leads import services
+from leads.inventory import vehicle_kind
+from leads.models import Inquiry, Lead
+from leads.schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    AssignIn,
+    FollowUpIn,
+    FollowUpOut,
+    InquiryIn,
+    InquiryOut,
+    LeadFilter,
+    LeadIn,
+    LeadOut,
+    LeadPage,
+    LostIn,
+    QualifyIn,
+    TestDriveIn,
+    TestDriveOut,
+    VisitIn,
+    VisitOut,
+)
+from shared.privacy import mask_id_number, mask_phone
+from shared.web.app import db, settings
+from shared.web.auth import Actor, current_actor, require
+from shared.web.pagination import page_of
+
+blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Inquiries, leads and their work")
+SALES = ("consultant", "sales_manager")
+READERS = ("consultant", "sales_manager", "back_office")
+LEAD_FIELDS = tuple(LeadOut().fields)  # built once: a schema instance per answer cost a tenth of each request
+
+
+def present(lead: Lead, actor: Actor) -> dict[str, Any]:
+    """A lead as this caller may see it: phone and ID in full only for its owner and managers."""
+    view = {column: getattr(lead, column) for column in LEAD_FIELDS}
+    if not (actor.is_manager or actor.sub == lead.owner_id):
+        view["phone"], view["id_number"] = mask_phone(lead.phone), mask_id_number(lead.id_number)
+    return view
+
+
+@blp.post("/inquiries")
+@blp.arguments(InquiryIn)
+@blp.response(201, InquiryOut)
+@require(*READERS)
+def log_inquiry(data: dict[str, Any]) -> dict[str, Any]:
+    """Log a call or walk-in, filed or not (counts for the filing rate, 建卡率)."""
+    inquiry = services.log_inquiry(db(), data, current_actor())
+    view = {column: getattr(inquiry, column) for column in ("id", "channel", "note", "lead_id",
+                                                            "received_by", "received_at")}
+    return {**view, "phone": mask_phone(inquiry.phone), "filed": inquiry.lead_id is not None}
+
+
+@blp.post("/leads")
+@blp.arguments(LeadIn)
+@blp.response(201, LeadOut)
+@require(*SALES)
+def file_lead(data: dict[str, Any]) -> dict[str, Any]:
+    """File a customer; an existing phone answers 409 with ``existing_lead_id``."""
+    return present(services.file_lead(db(), data, current_actor()), current_actor())
+
+
+@blp.get("/leads")
+@blp.arguments(LeadFilter, location="query")
+@blp.response(200, LeadPage)
+@require(*READERS)
+def list_leads(args: dict[str, Any]) -> dict[str, Any]:
+    """Leads, newest first, filtered by status, owner, source, level and filing date."""
+    query = select(Lead).order_by(Lead.created_at.desc(), Lead.id)
+    for column in ("status", "owner_id", "source", "level"):
+        if column in args:
+            query = query.where(getattr(Lead, column) == args[column])
+    if "created_from" in args:
+        query = query.where(Lead.created_at >= args["created_from"])
+    if "created_to" in args:
+        query = query.where(Lead.created_at < args["created_to"])
+    page = page_of(db(), query, args["page"], args["page_size"])
+    return {**page, "items": [present(lead, current_actor()) for lead in page["items"]]}
+
+
+@blp.get("/leads/<lead_id>")
+@blp.response(200, LeadOut)
+@require(*READERS)
+def get_lead(lead_id: str) -> dict[str, Any]:
+    """One lead."""
+    return present(services.get_lead(db(), lead_id), current_actor())
+
+
+@blp.get("/inquiries/<inquiry_id>")
+@blp.response(200, InquiryOut)
+@require(*READERS)
+def get_inquiry(inquiry_id: str) -> dict[str, Any]:
+    """One inquiry and whether it was filed."""
+    inquiry = db().get(Inquiry, inquiry_id)
+    if inquiry is None:
+        from shared.domain import NotFound
+        raise NotFound(f"No inquiry {inquiry_id}.")
+    view = {c: getattr(inquiry, c) for c in ("id", "channel", "note", "lead_id", "received_by", "received_at")}
+    return {**view, "phone": mask_phone(inquiry.phone), "filed": inquiry.lead_id is not None}
+
+
+@blp.post("/leads/<lead_id>/follow-ups")
+@blp.arguments(FollowUpIn)
+@blp.response(201, FollowUpOut)
+@require(*SALES)
+def follow_up(data: dict[str, Any], lead_id: str) -> Any:
+    """Record a follow-up and when to call next."""
+    return services.follow_up(db(), lead_id, data, current_actor())
+
+
+@blp.post("/leads/<lead_id>/appointments")
+@blp.arguments(AppointmentIn)
+@blp.response(201, AppointmentOut)
+@require(*SALES)
+def book_appointment(data: dict[str, Any], lead_id: str) -> Any:
+    """Invite the customer to visit."""
+    return services.book_appointment(db(), lead_id, data, current_actor())
+
+
+@blp.post("/leads/<lead_id>/visits")
+@blp.arguments(VisitIn)
+@blp.response(201, VisitOut)
+@require(*SALES)
+def record_visit(data: dict[str, Any], lead_id: str) -> Any:
+    """Record an arrival; the answer's ``owner_id`` is who owns the lead now."""
+    return services.record_visit(db(), lead_id, data, current_actor())
+
+
+@blp.post("/leads/<lead_id>/test-drives")
+@blp.arguments(TestDriveIn)
+@blp.response(201, TestDriveOut)
+@require(*SALES)
+def record_test_drive(data: dict[str, Any], lead_id: str) -> Any:
+    """Record a test drive: licence, escort and a test-drive car (checked with inventory)."""
+    lookup = settings()
+    return services.record_test_drive(db(), lead_id, data, current_actor(), lambda vin: vehicle_kind(lookup, vin))
+
+
+@blp.post("/leads/<lead_id>/lost")
+@blp.arguments(LostIn)
+@blp.response(200, LeadOut)
+@require(*SALES)
+def mark_lost(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
+    """Close the lead as lost, with the reason."""
+    return present(services.mark_lost(db(), lead_id, data["reason"], current_actor()), current_actor())
+
+
+@blp.post("/leads/<lead_id>/qualify")
+@blp.arguments(QualifyIn)
+@blp.response(200, LeadOut)
+@require(*SALES)
+def qualify(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
+    """Set the lead's level and stage."""
+    return present(services.qualify(db(), lead_id, data, current_actor()), current_actor())
+
+
+@blp.post("/leads/<lead_id>/assign")
+@blp.arguments(AssignIn)
+@blp.response(200, LeadOut)
+@require("sales_manager")
+def assign(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
+    """Hand the lead to a consultant."""
+    return present(services.assign(db(), lead_id, data["owner_id"], current_actor()), current_actor())

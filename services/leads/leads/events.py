@@ -1,0 +1,84 @@
+"""The events the leads service publishes: routing keys and payloads.
+
+Payloads carry no full phone or ID number: only the masked phone, which is all
+reporting and other subscribers need.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from shared.envelope import make_event
+from shared.outbox import record_event
+from shared.privacy import mask_phone
+
+SERVICE = "leads"
+
+
+def publish(session: Session, routing_key: str, subject: str, data: dict[str, Any]) -> None:
+    """Write one event to the outbox in the caller's transaction."""
+    record_event(session, make_event(SERVICE, routing_key, subject, data))
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def inquiry_received(inquiry: Inquiry) -> dict[str, Any]:
+    return {"inquiry_id": inquiry.id, "channel": inquiry.channel, "phone_masked": mask_phone(inquiry.phone),
+            "filed": inquiry.lead_id is not None, "lead_id": inquiry.lead_id,
+            "received_by": inquiry.received_by, "received_at": _iso(inquiry.received_at)}
+
+
+def lead_created(lead: Lead, inquiry_ids: list[str]) -> dict[str, Any]:
+    return {"lead_id": lead.id, "source": lead.source, "model_interest": lead.model_interest,
+            "level": lead.level, "status": lead.status, "owner_id": lead.owner_id,
+            "created_by": lead.created_by, "created_at": _iso(lead.created_at),
+            "phone_masked": mask_phone(lead.phone), "inquiry_ids": inquiry_ids}
+
+
+def owner_changed(lead: Lead, previous_owner_id: str, by: str, rule: str | None = None) -> dict[str, Any]:
+    return {"lead_id": lead.id, "owner_id": lead.owner_id, "previous_owner_id": previous_owner_id,
+            "by": by, "rule": rule}
+
+
+def followed_up(follow_up: FollowUp, owner_id: str) -> dict[str, Any]:
+    return {"lead_id": follow_up.lead_id, "follow_up_id": follow_up.id, "channel": follow_up.channel,
+            "by": follow_up.by, "owner_id": owner_id, "at": _iso(follow_up.at),
+            "next_follow_up_at": _iso(follow_up.next_follow_up_at)}
+
+
+def qualified(lead: Lead, by: str) -> dict[str, Any]:
+    return {"lead_id": lead.id, "level": lead.level, "status": lead.status, "by": by}
+
+
+def lost(lead: Lead, by: str) -> dict[str, Any]:
+    return {"lead_id": lead.id, "reason": lead.lost_reason, "owner_id": lead.owner_id, "by": by}
+
+
+def status_changed(lead: Lead, order_id: str) -> dict[str, Any]:
+    return {"lead_id": lead.id, "status": lead.status, "order_id": order_id, "owner_id": lead.owner_id}
+
+
+def appointment_booked(appointment: Appointment, owner_id: str) -> dict[str, Any]:
+    return {"lead_id": appointment.lead_id, "appointment_id": appointment.id,
+            "scheduled_at": _iso(appointment.scheduled_at), "purpose": appointment.purpose,
+            "booked_by": appointment.booked_by, "owner_id": owner_id, "booked_at": _iso(appointment.booked_at)}
+
+
+def visit_recorded(visit: Visit) -> dict[str, Any]:
+    return {"lead_id": visit.lead_id, "visit_id": visit.id, "consultant_id": visit.consultant_id,
+            "appointment_id": visit.appointment_id, "visit_number": visit.visit_number,
+            "owner_id": visit.owner_after, "previous_owner_id": visit.owner_before,
+            "visited_at": _iso(visit.visited_at)}
+
+
+def test_drive_completed(drive: TestDrive, owner_id: str) -> dict[str, Any]:
+    return {"lead_id": drive.lead_id, "test_drive_id": drive.id, "vin": drive.vin,
+            "escort_id": drive.escort_id, "consultant_id": drive.consultant_id, "owner_id": owner_id,
+            "at": _iso(drive.at)}
+
+
+test_drive_completed.__test__ = False  # type: ignore[attr-defined]

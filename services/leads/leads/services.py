@@ -1,0 +1,232 @@
+"""Use cases of the leads service: one transaction each, events written to the outbox in it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from leads import domain, events
+from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from shared.business_time import aware, business_time
+from shared.domain import DomainError, InvalidInput, NotFound
+from shared.outbox import utcnow
+from shared.web.auth import Actor
+
+VehicleKindLookup = Callable[[str], "str | None"]
+
+
+class DuplicateLead(DomainError):
+    """One customer, one file: this phone already has a lead."""
+
+    def __init__(self, existing_lead_id: str) -> None:
+        super().__init__("A lead with this phone already exists (one customer, one file).",
+                         existing_lead_id=existing_lead_id)
+
+
+def get_lead(session: Session, lead_id: str) -> Lead:
+    """A lead by id, or 404."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"No lead {lead_id}.")
+    return lead
+
+
+def log_inquiry(session: Session, data: dict[str, Any], actor: Actor) -> Inquiry:
+    """Log a call or walk-in; it is filed at once when the phone already has a lead."""
+    existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"])) if data["phone"] else None
+    inquiry = Inquiry(channel=data["channel"], phone=data["phone"], note=data["note"], lead_id=existing,
+                      received_by=actor.sub, received_at=business_time(data.get("occurred_at")))
+    session.add(inquiry)
+    session.flush()
+    events.publish(session, "leads.inquiry.received", inquiry.id, events.inquiry_received(inquiry))
+    session.commit()
+    return inquiry
+
+
+def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
+    """File a customer (建卡); the phone must be new, and a consultant owns what it files."""
+    existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"]))
+    if existing:
+        raise DuplicateLead(existing)
+    owner = data["owner_id"] if actor.is_manager and data.get("owner_id") else actor.sub
+    now = business_time(data.get("occurred_at"))
+    lead = Lead(name=data["name"], phone=data["phone"], id_number=data.get("id_number"), source=data["source"],
+                model_interest=data["model_interest"], level=data["level"], status="potential", owner_id=owner,
+                created_by=actor.sub, created_at=now, owner_last_contact_at=now,
+                served_by=domain.add_served("", owner), visits=0)
+    session.add(lead)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise DuplicateLead(session.scalar(select(Lead.id).where(Lead.phone == data["phone"])) or "") from None
+    inquiry_ids = _file_inquiries(session, lead, data.get("inquiry_id"))
+    events.publish(session, "leads.lead.created", lead.id, events.lead_created(lead, inquiry_ids))
+    if lead.source == "walk_in":  # a walk-in's filing is its first arrival at the showroom
+        _record_visit(session, lead, owner, None, None, now, first=True)
+    session.commit()
+    return lead
+
+
+def _file_inquiries(session: Session, lead: Lead, inquiry_id: str | None) -> list[str]:
+    """Link the inquiries this customer made before being filed (for the filing rate)."""
+    query = select(Inquiry).where(Inquiry.lead_id.is_(None), Inquiry.phone == lead.phone)
+    found = list(session.scalars(query))
+    if inquiry_id:
+        named = session.get(Inquiry, inquiry_id)
+        if named is None:
+            raise InvalidInput("inquiry_id", "no such inquiry")
+        if named.lead_id is None and named not in found:
+            found.append(named)
+    for inquiry in found:
+        inquiry.lead_id = lead.id
+    return [inquiry.id for inquiry in found]
+
+
+def _touch(lead: Lead, actor_id: str, at: datetime) -> None:
+    """Remember who served the customer, and when the owner last made contact."""
+    lead.served_by = domain.add_served(lead.served_by, actor_id)
+    # An older paper record keyed in late never moves the owner's last contact back.
+    if actor_id == lead.owner_id and at >= aware(lead.owner_last_contact_at):
+        lead.owner_last_contact_at = at
+
+
+def _when(lead: Lead, data: dict[str, Any]) -> datetime:
+    """The business time of work on a lead: now, or a past record's time, never before the filing."""
+    return business_time(data.get("occurred_at"), lead.created_at, "the customer's filing")
+
+
+def follow_up(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> FollowUp:
+    """Record a follow-up (跟进) and the next one's date."""
+    lead = get_lead(session, lead_id)
+    domain.check_open(lead.status)
+    item = FollowUp(lead_id=lead.id, channel=data["channel"], summary=data["summary"],
+                    next_follow_up_at=data["next_follow_up_at"], by=actor.sub, at=_when(lead, data))
+    session.add(item)
+    _touch(lead, actor.sub, item.at)
+    session.flush()
+    events.publish(session, "leads.lead.followed_up", lead.id, events.followed_up(item, lead.owner_id))
+    session.commit()
+    return item
+
+
+def book_appointment(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Appointment:
+    """Invite the customer to the store (邀约到店)."""
+    lead = get_lead(session, lead_id)
+    domain.check_open(lead.status)
+    item = Appointment(lead_id=lead.id, scheduled_at=data["scheduled_at"], purpose=data["purpose"],
+                       booked_by=actor.sub, booked_at=_when(lead, data))
+    session.add(item)
+    _touch(lead, actor.sub, item.booked_at)
+    session.flush()
+    events.publish(session, "leads.appointment.booked", lead.id, events.appointment_booked(item, lead.owner_id))
+    session.commit()
+    return item
+
+
+def record_visit(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Visit:
+    """Record an arrival (到店) and apply the ownership rule."""
+    lead = get_lead(session, lead_id)
+    domain.check_open(lead.status)
+    visit = _record_visit(session, lead, data["consultant_id"] or actor.sub, data["appointment_id"],
+                          data["requested_consultant_id"], _when(lead, data))
+    session.commit()
+    return visit
+
+
+def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: str | None,
+                  requested: str | None, at: datetime, first: bool = False) -> Visit:
+    appointment = _appointment_of(session, lead, appointment_id)
+    previous = lead.owner_id
+    if first:
+        decision = domain.OwnershipDecision(previous, "1: the consultant who filed the customer keeps the file")
+    else:
+        decision = domain.decide_owner_on_visit(
+            previous, _aware(lead.owner_last_contact_at), at, receiving, requested,
+            appointment is not None and appointment.booked_by == previous, domain.served(lead.served_by))
+    lead.visits += 1
+    visit = Visit(lead_id=lead.id, consultant_id=receiving, appointment_id=appointment_id,
+                  requested_consultant_id=requested, visit_number=lead.visits, owner_before=previous,
+                  owner_after=decision.owner_id, ownership_rule=decision.rule, visited_at=at)
+    session.add(visit)
+    session.flush()
+    if appointment is not None:
+        appointment.kept_visit_id = visit.id
+    lead.owner_id = decision.owner_id
+    _touch(lead, receiving, at)
+    events.publish(session, "leads.visit.recorded", lead.id, events.visit_recorded(visit))
+    if decision.changed_from(previous):
+        events.publish(session, "leads.lead.reassigned", lead.id,
+                       events.owner_changed(lead, previous, receiving, decision.rule))
+    return visit
+
+
+def _appointment_of(session: Session, lead: Lead, appointment_id: str | None) -> Appointment | None:
+    if appointment_id is None:
+        return None
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.lead_id != lead.id:
+        raise InvalidInput("appointment_id", "no such appointment for this lead")
+    if appointment.kept_visit_id is not None:
+        raise DomainError("This appointment was already kept by an earlier visit.")
+    return appointment
+
+
+def record_test_drive(session: Session, lead_id: str, data: dict[str, Any], actor: Actor,
+                      vehicle_kind: VehicleKindLookup) -> TestDrive:
+    """Record a test drive (试乘试驾) after checking the rule and the car with inventory."""
+    lead = get_lead(session, lead_id)
+    domain.check_open(lead.status)
+    vin = data["vin"].strip().upper()
+    domain.check_test_drive(data["driver_license_no"], data["escort_id"], vehicle_kind(vin))
+    drive = TestDrive(lead_id=lead.id, vin=vin, driver_license_no=data["driver_license_no"],
+                      escort_id=data["escort_id"], consultant_id=actor.sub, at=_when(lead, data))
+    session.add(drive)
+    _touch(lead, actor.sub, drive.at)
+    session.flush()
+    events.publish(session, "leads.test_drive.completed", lead.id, events.test_drive_completed(drive, lead.owner_id))
+    session.commit()
+    return drive
+
+
+def mark_lost(session: Session, lead_id: str, reason: str, actor: Actor) -> Lead:
+    """Close a lead as lost (战败) with the reason."""
+    lead = get_lead(session, lead_id)
+    lead.status = domain.mark_lost(lead.status, reason)
+    lead.lost_reason = reason.strip()
+    events.publish(session, "leads.lead.lost", lead.id, events.lost(lead, actor.sub))
+    session.commit()
+    return lead
+
+
+def qualify(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Lead:
+    """Set a lead's level (H/A/B/C) and stage (potential/intention)."""
+    lead = get_lead(session, lead_id)
+    domain.check_open(lead.status)
+    if "status" in data:
+        lead.status = domain.qualify(lead.status, data["status"])
+    lead.level = data.get("level", lead.level)
+    _touch(lead, actor.sub, _when(lead, data))
+    events.publish(session, "leads.lead.qualified", lead.id, events.qualified(lead, actor.sub))
+    session.commit()
+    return lead
+
+
+def assign(session: Session, lead_id: str, owner_id: str, actor: Actor) -> Lead:
+    """A manager hands a lead to a consultant (e.g. a DCC lead to the showroom)."""
+    lead = get_lead(session, lead_id)
+    previous = lead.owner_id
+    lead.owner_id = owner_id
+    lead.owner_last_contact_at = utcnow()
+    lead.served_by = domain.add_served(lead.served_by, owner_id)
+    events.publish(session, "leads.lead.assigned", lead.id, events.owner_changed(lead, previous, actor.sub))
+    session.commit()
+    return lead
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

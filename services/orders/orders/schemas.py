@@ -1,0 +1,169 @@
+"""Request and response schemas of the orders API (also the OpenAPI document)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from orders.domain import CHECKLIST_ITEMS, OrderStatus, PaymentKind
+from shared.web.fields import IdNumber, Money, OccurredAt, Phone, text
+from shared.web.pagination import PageArgs, page_schema
+
+VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # 17 characters, no I, O or Q; inventory checks the rest
+PAYMENT_METHODS = ("cash", "loan")  # 全款 | 贷款
+MONEY_METHODS = ("cash", "bank_transfer", "card", "wechat_pay", "alipay", "cheque", "lender")
+
+
+class Vin(ma.fields.String):
+    """A VIN in its stored form (upper case), shaped as ISO 3779 says."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        vin = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if not VIN_SHAPE.match(vin):
+            raise ma.ValidationError("A VIN is 17 letters and digits, without I, O or Q.")
+        return vin
+
+
+class CustomerIn(ma.Schema):
+    name = text(100)
+    phone = Phone(required=True)
+    id_number = IdNumber(required=True)
+
+
+class VehicleIn(ma.Schema):
+    model = text(100)
+    trim = text(100)
+    color = text(50)
+
+
+class OrderIn(ma.Schema):
+    lead_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
+    customer = ma.fields.Nested(CustomerIn, required=True)
+    vehicle = ma.fields.Nested(VehicleIn, load_default=None, allow_none=True)
+    vin = Vin(load_default=None, allow_none=True)
+    msrp = Money(required=True)
+    price = Money(required=True)
+    deposit = Money(required=True)
+    deposit_paid = ma.fields.Boolean(load_default=True)  # false: the deposit is agreed, paid later
+    deposit_method = ma.fields.String(load_default="cash", validate=validate.OneOf(MONEY_METHODS))
+    payment_method = ma.fields.String(load_default="cash", validate=validate.OneOf(PAYMENT_METHODS))
+    special_requests = text(1000, required=False, load_default="")
+    consultant_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    occurred_at = OccurredAt()  # when the order and its deposit were taken (补录: from the paper file)
+
+    @ma.validates_schema
+    def _names_a_car(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("vehicle") and not data.get("vin"):
+            raise ma.ValidationError("Name the car: vehicle {model, trim, color}, or a vin.", "vehicle")
+
+
+class CustomerOut(ma.Schema):
+    name = ma.fields.String()
+    phone = ma.fields.String()
+    id_number = ma.fields.String()
+
+
+class VehicleOut(ma.Schema):
+    model = ma.fields.String()
+    trim = ma.fields.String()
+    color = ma.fields.String()
+
+
+class ContractOut(ma.Schema):
+    order_id = ma.fields.String()
+    status = ma.fields.String()
+    order_status = ma.fields.String()
+    customer = ma.fields.Nested(CustomerOut)
+    vehicle = ma.fields.Nested(VehicleOut)
+    vin = ma.fields.String(allow_none=True)
+    msrp = Money()
+    price = Money()
+    discount = Money()
+    deposit = Money()
+    payment_method = ma.fields.String()
+    special_requests = ma.fields.String()
+    deposit_terms = ma.fields.String()
+    drafted_by = ma.fields.String(allow_none=True)
+    drafted_at = ma.fields.DateTime(allow_none=True)
+    approved_by = ma.fields.String(allow_none=True)
+    approver_role = ma.fields.String(allow_none=True)
+    approved_at = ma.fields.DateTime(allow_none=True)
+
+
+class PaymentIn(ma.Schema):
+    amount = Money(required=True)
+    method = ma.fields.String(required=True, validate=validate.OneOf(MONEY_METHODS))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(tuple(PaymentKind)))
+    occurred_at = OccurredAt()  # the date on the payment slip
+
+
+class PaymentOut(ma.Schema):
+    id = ma.fields.String()
+    order_id = ma.fields.String()
+    amount = Money()
+    kind = ma.fields.String()
+    method = ma.fields.String()
+    received_by = ma.fields.String()
+    at = ma.fields.DateTime()
+    paid_total = Money()
+    outstanding = Money()
+    order_status = ma.fields.String()
+
+
+class OrderOut(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String()
+    lead_id = ma.fields.String(allow_none=True)
+    consultant_id = ma.fields.String()
+    customer = ma.fields.Nested(CustomerOut)
+    vehicle = ma.fields.Nested(VehicleOut)
+    requested_vin = ma.fields.String(allow_none=True)
+    vin = ma.fields.String(allow_none=True)
+    msrp = Money()
+    price = Money()
+    discount = Money()
+    deposit = Money()
+    paid_total = Money()
+    outstanding = Money()
+    payment_method = ma.fields.String()
+    special_requests = ma.fields.String()
+    backorder_reason = ma.fields.String(allow_none=True)
+    contract = ma.fields.Nested(ContractOut, allow_none=True)
+    payments = ma.fields.List(ma.fields.Nested(PaymentOut))
+    placed_at = ma.fields.DateTime()
+    reserved_at = ma.fields.DateTime(allow_none=True)
+    delivered_at = ma.fields.DateTime(allow_none=True)
+    delivery_checklist = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), allow_none=True)
+    cancelled_at = ma.fields.DateTime(allow_none=True)
+    cancel_reason = ma.fields.String(allow_none=True)
+    refund = Money(allow_none=True)
+    forfeited = Money(allow_none=True)
+
+
+OrderPage = page_schema(OrderOut)
+
+
+class OrderFilter(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf(tuple(OrderStatus)))
+    consultant_id = ma.fields.String(validate=validate.Length(min=1, max=64))
+    lead_id = ma.fields.String(validate=validate.Length(min=1, max=36))
+    vin = Vin()
+
+
+class DeliverIn(ma.Schema):
+    checklist = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(CHECKLIST_ITEMS)),
+                               values=ma.fields.Boolean(truthy={True}, falsy={False}), required=True)
+    occurred_at = OccurredAt()
+
+
+class StepIn(ma.Schema):
+    """The optional body of a contract step: when it happened, for a past record."""
+
+    occurred_at = OccurredAt()
+
+
+class CancelIn(ma.Schema):
+    reason = text(500)
+    occurred_at = OccurredAt()

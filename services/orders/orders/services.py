@@ -1,0 +1,130 @@
+"""Use cases of the orders service: one transaction each, events written to the outbox in it.
+
+Every change first locks the order's row (``FOR UPDATE`` on PostgreSQL; SQLite
+serialises writers anyway), so a payment and a reservation arriving together
+are applied one after the other, never one over the other.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from orders import domain, events
+from orders.domain import OrderStatus
+from orders.models import Order, Payment
+from shared.business_time import business_time
+from shared.domain import NotFound
+from shared.web.auth import Actor, Forbidden
+
+
+def get_order(session: Session, order_id: str, for_update: bool = False) -> Order:
+    """An order by id, or 404."""
+    order = session.get(Order, order_id, with_for_update=for_update)
+    if order is None:
+        raise NotFound(f"No order {order_id}.")
+    return order
+
+
+def _own(session: Session, order_id: str, actor: Actor) -> Order:
+    """The order, locked for change; a consultant may change only the orders they own."""
+    order = get_order(session, order_id, for_update=True)
+    if actor.role == "consultant" and order.consultant_id != actor.sub:
+        raise Forbidden(f"Order {order.id} belongs to consultant {order.consultant_id}.")
+    return order
+
+
+def _when(order: Order, occurred_at: datetime | None, after: datetime | None = None) -> datetime:
+    """A step's business time: now, or a past record's time, never before the order (or ``after``)."""
+    return business_time(occurred_at, after or order.placed_at, "the order's previous step")
+
+
+def place_order(session: Session, data: dict[str, Any], actor: Actor) -> Order:
+    """Take an order with its deposit (订金); inventory then reserves a car or backorders it."""
+    domain.validate_prices(data["msrp"], data["price"], data["deposit"])
+    vehicle, customer = data.get("vehicle") or {}, data["customer"]
+    consultant = data.get("consultant_id") if actor.is_manager and data.get("consultant_id") else actor.sub
+    order = Order(lead_id=data.get("lead_id"), consultant_id=consultant, placed_by=actor.sub,
+                  customer_name=customer["name"], customer_phone=customer["phone"],
+                  customer_id_number=customer["id_number"], model=vehicle.get("model", ""),
+                  trim=vehicle.get("trim", ""), color=vehicle.get("color", ""), requested_vin=data.get("vin"),
+                  msrp=data["msrp"], price=data["price"], deposit=data["deposit"], paid_total=Decimal("0.00"),
+                  payment_method=data["payment_method"], special_requests=data["special_requests"],
+                  status=OrderStatus.PENDING, placed_at=business_time(data.get("occurred_at")), payments=[])
+    session.add(order)
+    session.flush()
+    events.publish(session, "orders.order.placed", order, events.order_placed(order))
+    if data["deposit_paid"] and order.deposit > 0:  # the receipt (订金条) is written as the money is taken
+        _take_payment(session, order, order.deposit, "deposit", data["deposit_method"], actor, order.placed_at)
+    session.commit()
+    return order
+
+
+def draft_contract(session: Session, order_id: str, actor: Actor, occurred_at: datetime | None = None) -> Order:
+    """Draft the contract (合同) from the order's own terms."""
+    order = _own(session, order_id, actor)
+    at = _when(order, occurred_at)
+    domain.draft_contract(order)
+    order.contract_drafted_by, order.contract_drafted_at = actor.sub, at
+    session.commit()
+    return order
+
+
+def approve_contract(session: Session, order_id: str, actor: Actor, consultant_limit: Decimal,
+                     occurred_at: datetime | None = None) -> Order:
+    """Approve the contract (审核); a consultant only within the discount limit."""
+    order = _own(session, order_id, actor)
+    at = _when(order, occurred_at, order.contract_drafted_at)
+    domain.approve_contract(order, actor.role, consultant_limit)
+    order.contract_approved_by, order.contract_approver_role = actor.sub, actor.role
+    order.contract_approved_at = at
+    events.publish(session, "orders.contract.approved", order, events.contract_approved(order))
+    session.commit()
+    return order
+
+
+def record_payment(session: Session, order_id: str, data: dict[str, Any], actor: Actor) -> Payment:
+    """Record a payment slip (交款单); the order is paid when the sum reaches the deal price."""
+    order = get_order(session, order_id, for_update=True)
+    at = _when(order, data.get("occurred_at"))
+    payment = _take_payment(session, order, data["amount"], data["kind"], data["method"], actor, at)
+    session.commit()
+    return payment
+
+
+def _take_payment(session: Session, order: Order, amount: Decimal, kind: str, method: str, actor: Actor,
+                  at: datetime) -> Payment:
+    domain.record_payment(order, amount, kind)
+    payment = Payment(amount=amount, kind=kind, method=method, received_by=actor.sub, at=at)
+    order.payments.append(payment)
+    session.flush()
+    events.publish(session, "orders.payment.received", order, events.payment_received(order, payment))
+    return payment
+
+
+def deliver(session: Session, order_id: str, checklist: dict[str, bool], actor: Actor,
+            occurred_at: datetime | None = None) -> Order:
+    """Hand the car over (交车): approved contract, full payment, a reserved car, every check passed."""
+    order = _own(session, order_id, actor)
+    at = _when(order, occurred_at, order.contract_approved_at)
+    domain.deliver(order, checklist)
+    order.delivered_at, order.delivered_by = at, actor.sub
+    order.delivery_checklist = json.dumps(checklist, sort_keys=True)
+    events.publish(session, "orders.order.delivered", order, events.order_delivered(order))
+    session.commit()
+    return order
+
+
+def cancel(session: Session, order_id: str, reason: str, actor: Actor, occurred_at: datetime | None = None) -> Order:
+    """Cancel before delivery (退订): the car goes back to stock, the deposit is refunded or forfeited."""
+    order = _own(session, order_id, actor)
+    at = _when(order, occurred_at)
+    outcome = domain.cancel(order, reason)
+    order.refund, order.forfeited = outcome.refund, outcome.forfeited
+    order.cancel_reason, order.cancelled_by, order.cancelled_at = reason.strip(), actor.sub, at
+    events.publish(session, "orders.order.cancelled", order, events.order_cancelled(order))
+    session.commit()
+    return order

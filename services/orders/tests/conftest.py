@@ -1,0 +1,123 @@
+"""Fixtures of the orders tests: the app on a fresh, migrated database, callers by role, orders, inventory's answers."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from orders.app import create_app
+from orders.consumers import HANDLERS
+from shared.db import dispose_engines
+from shared.envelope import make_event
+from shared.outbox import OutboxEvent
+from shared.testing import DEFAULT_SECRET, migrate, token
+
+VIN = "LSVAU2182N2183290"
+ALL_PASSED = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
+
+
+def order_body(**changes: Any) -> dict[str, Any]:
+    """The example order of the contract: a white Aurora, 189900.00 with 5000.00 deposit."""
+    return {"lead_id": "L-1", "customer": {"name": "Wang Lei", "phone": "13812345678",
+                                           "id_number": "110101199003074514"},
+            "vehicle": {"model": "Aurora", "trim": "2.0T Luxury", "color": "white"},
+            "msrp": "199900.00", "price": "189900.00", "deposit": "5000.00", "payment_method": "cash",
+            "special_requests": "floor mats", **changes}
+
+
+@pytest.fixture
+def body() -> Callable[..., dict[str, Any]]:
+    """The example order's JSON, with changes."""
+    return order_body
+
+
+@pytest.fixture
+def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
+    """The orders app on a fresh database, once on SQLite and once on PostgreSQL."""
+    migrate("orders", database_url)
+    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
+    dispose_engines()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def as_role(client: FlaskClient) -> Callable[..., Any]:
+    """Call the API as a role: ``as_role("consultant", "c1").post(url, json=...)``."""
+    class Caller:
+        def __init__(self, role: str, sub: str) -> None:
+            self.headers = token(role, sub)
+
+        def get(self, url: str, **kw: Any) -> Any:
+            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        def post(self, url: str, **kw: Any) -> Any:
+            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    return Caller
+
+
+@pytest.fixture
+def consultant(as_role: Callable[..., Any]) -> Any:
+    return as_role("consultant", "c1")
+
+
+@pytest.fixture
+def manager(as_role: Callable[..., Any]) -> Any:
+    return as_role("sales_manager", "m1")
+
+
+@pytest.fixture
+def back_office(as_role: Callable[..., Any]) -> Any:
+    return as_role("back_office", "b1")
+
+
+@pytest.fixture
+def place(consultant: Any) -> Callable[..., dict[str, Any]]:
+    """Place an order as consultant c1 and return its JSON (fails the test if placing fails)."""
+    def placed(**changes: Any) -> dict[str, Any]:
+        response = consultant.post("/api/v1/orders", json=order_body(**changes))
+        assert response.status_code == 201, response.get_json()
+        return dict(response.get_json())
+    return placed
+
+
+@pytest.fixture
+def inventory_says(app: Flask) -> Callable[..., None]:
+    """Apply an inventory event to orders as its consumer would: one transaction, through the handler."""
+    def apply(routing_key: str, order_id: str, **data: Any) -> None:
+        subject = data.get("vin") or order_id
+        envelope = make_event("inventory", routing_key, subject, {"order_id": order_id, **data})
+        with app.extensions["dealer"].sessions() as session, session.begin():
+            HANDLERS[routing_key](session, envelope)
+    return apply
+
+
+@pytest.fixture
+def reserved(place: Callable[..., dict[str, Any]], inventory_says: Callable[..., None]) -> Callable[..., str]:
+    """An order placed and reserved with ``VIN``; returns its id."""
+    def order(**changes: Any) -> str:
+        order_id = str(place(**changes)["id"])
+        inventory_says("inventory.vehicle.reserved", order_id, vin=VIN, model="Aurora", trim="2.0T Luxury",
+                       color="white", at="2026-11-22T10:00:00+00:00")
+        return order_id
+    return order
+
+
+@pytest.fixture
+def published(app: Flask) -> Callable[..., list[dict[str, Any]]]:
+    """The events written so far, optionally only those of one routing key."""
+    def events(routing_key: str | None = None) -> list[dict[str, Any]]:
+        with app.extensions["dealer"].sessions() as session:
+            rows = session.scalars(select(OutboxEvent).order_by(OutboxEvent.position))
+            found = [json.loads(row.body) for row in rows]
+        return [e for e in found if routing_key is None or e["type"] == f"dealer.{routing_key}.v1"]
+    return events

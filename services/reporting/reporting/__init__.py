@@ -1,0 +1,1 @@
+"""Reporting (报表): KPIs from the event stream, reports and the managers' dashboard."""

@@ -1,0 +1,19 @@
+"""The reporting service's application factory."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from reporting.api import blp as reports
+from reporting.dashboard import dashboard
+from reporting.manage_api import blp as manage
+from shared.web.app import build_app
+from shared.web.feed import feed
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the reporting app; ``config`` overrides settings (tests pass ``DATABASE_URL``)."""
+    app = build_app("reporting", "Reporting (报表)", [reports, manage, feed], config)
+    app.register_blueprint(dashboard)
+    return app

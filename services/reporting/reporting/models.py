@@ -1,0 +1,202 @@
+"""Tables the reporting service owns: the event store, the projections built from it, and targets.
+
+The event store keeps every event once (masked). Projections are either counts
+keyed by day, metric and consultant, or one small row per entity (lead,
+inquiry, appointment, sale, car, complaint) where a KPI needs a join. Targets
+and rebuild runs are the service's own data: a rebuild never touches them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """The reporting service's own tables."""
+
+
+class StoredEvent(Base):
+    """One event as received, personal data masked (事件存储); the source of every projection."""
+
+    __tablename__ = "event_store"
+    __table_args__ = (UniqueConstraint("source", "event_id", name="uq_event_store_source_id"),)
+
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                          autoincrement=True)
+    source: Mapped[str] = mapped_column(String(60))
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(120), index=True)
+    subject: Mapped[str] = mapped_column(String(100))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DailyCount(Base):
+    """How many of something happened on a store-local day, per consultant ('' when none)."""
+
+    __tablename__ = "daily_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class InquiryFact(Base):
+    """A logged call or walk-in and whether it was filed (建卡率)."""
+
+    __tablename__ = "inquiry_facts"
+    __table_args__ = (Index("ix_inquiry_facts_day_rate", "day", "channel", "filed"),)  # 建卡率 from the index alone
+
+    inquiry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    consultant_id: Mapped[str | None] = mapped_column(String(64))
+    filed: Mapped[bool] = mapped_column(Boolean)
+
+
+class AppointmentFact(Base):
+    """An invitation to visit and whether a visit kept it (邀约到店率)."""
+
+    __tablename__ = "appointment_facts"
+    __table_args__ = (Index("ix_appointment_facts_day_kept", "day", "kept"),)
+
+    appointment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lead_id: Mapped[str | None] = mapped_column(String(36))
+    day: Mapped[date | None] = mapped_column(Date)
+    consultant_id: Mapped[str | None] = mapped_column(String(64))
+    kept: Mapped[bool] = mapped_column(Boolean)
+
+
+class LeadFact(Base):
+    """What the rates need to know of one lead: filing, first and return visit, first order."""
+
+    __tablename__ = "lead_facts"
+    __table_args__ = (Index("ix_lead_facts_created_day_converted", "created_day", "converted_30d"),
+                      Index("ix_lead_facts_first_visit_return", "first_visit_day", "return_visit_day"))
+
+    lead_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_day: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(20))
+    first_visit_day: Mapped[date | None] = mapped_column(Date)
+    return_visit_day: Mapped[date | None] = mapped_column(Date)  # earliest visit numbered 2 or more
+    first_order_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    converted_30d: Mapped[bool] = mapped_column(Boolean)
+
+
+class LeadDay(Base):
+    """A lead's visits and test drives on one day (试乘试驾率 joins them)."""
+
+    __tablename__ = "lead_days"
+    __table_args__ = (Index("ix_lead_days_day_lead", "day", "lead_id", "visits", "test_drives"),)  # 试乘试驾率
+
+    lead_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer)
+    test_drives: Mapped[int] = mapped_column(Integer)
+
+
+class SaleFact(Base):
+    """A delivered order (交车): a unit sold and its price."""
+
+    __tablename__ = "sale_facts"
+
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    consultant_id: Mapped[str] = mapped_column(String(64))
+    lead_id: Mapped[str | None] = mapped_column(String(36))
+    model: Mapped[str] = mapped_column(String(100))
+    trim: Mapped[str] = mapped_column(String(100))
+    color: Mapped[str] = mapped_column(String(60))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class VehicleFact(Base):
+    """One car's place in stock, from inventory's events (库存)."""
+
+    __tablename__ = "vehicle_facts"
+
+    vin: Mapped[str] = mapped_column(String(17), primary_key=True)
+    model: Mapped[str | None] = mapped_column(String(100))
+    trim: Mapped[str | None] = mapped_column(String(100))
+    color: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(30), index=True)
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ComplaintFact(Base):
+    """A complaint's life: opened, escalated, resolved (投诉)."""
+
+    __tablename__ = "complaint_facts"
+
+    complaint_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    severity: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(60))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_day: Mapped[date | None] = mapped_column(Date, index=True)
+    escalated_day: Mapped[date | None] = mapped_column(Date, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_day: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class CarDueFact(Base):
+    """A customer's car and its next maintenance due date (保养提醒), from the latest record."""
+
+    __tablename__ = "car_due_facts"
+
+    vin: Mapped[str] = mapped_column(String(17), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    model: Mapped[str | None] = mapped_column(String(100))
+    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    basis_on: Mapped[date | None] = mapped_column(Date)  # the delivery or service date that set it
+
+
+class Target(Base):
+    """A consultant's unit target for a month (任务分配表), set by a sales manager."""
+
+    __tablename__ = "targets"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RebuildRun(Base):
+    """A rebuild of every projection asked for by ops, and how far it has got."""
+
+    __tablename__ = "rebuild_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending, running, done, failed
+    processed: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    total: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class FeedCursor(Base):
+    """How far backfill has read each department's event feed."""
+
+    __tablename__ = "feed_cursors"
+
+    service: Mapped[str] = mapped_column(String(30), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+PROJECTIONS = (DailyCount, InquiryFact, AppointmentFact, LeadFact, LeadDay, SaleFact, VehicleFact, ComplaintFact,
+               CarDueFact)

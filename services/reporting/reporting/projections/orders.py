@@ -1,0 +1,55 @@
+"""Orders' events: orders placed (for the funnel and 30-day conversion) and deliveries (sales)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reporting.clock import aware
+from reporting.facts import Facts, count
+from reporting.kpi import converted_within_30_days
+from reporting.models import LeadFact, SaleFact
+from reporting.projections.common import Projector, business_day, business_time, earliest, text
+
+
+def order_placed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
+    """An order (订单); its lead's first order decides the 30-day conversion, cancelled or not."""
+    data = event["data"]
+    placed_at = business_time(event, "placed_at")
+    count(facts, business_day(event, "placed_at", tz), "orders", text(data, "consultant_id"))
+    if data.get("lead_id"):
+        lead = facts.row(LeadFact, lead_id=str(data["lead_id"]))
+        lead.first_order_at = earliest(_aware(lead.first_order_at), placed_at)
+        lead.converted_30d = converted_within_30_days(_aware(lead.created_at), lead.first_order_at)
+
+
+def order_delivered(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
+    """A delivery (交车): one unit sold at its price, credited to the consultant."""
+    data = event["data"]
+    order_id = text(data, "order_id", event.get("subject", ""))
+    if facts.find(SaleFact, order_id=order_id) is not None:
+        return  # an order is delivered once; a second notice adds no unit
+    day = business_day(event, "delivered_at", tz)
+    sale = facts.row(SaleFact, order_id=order_id)
+    sale.delivered_at, sale.day = business_time(event, "delivered_at"), day
+    sale.consultant_id, sale.lead_id = text(data, "consultant_id"), data.get("lead_id")
+    sale.model, sale.trim, sale.color = text(data, "model"), text(data, "trim"), text(data, "color")
+    sale.price = _money(data.get("price"))
+    count(facts, day, "deliveries", sale.consultant_id)
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return Decimal("0.00")
+
+
+def _aware(moment: Any) -> Any:
+    return aware(moment) if moment is not None else None
+
+
+PROJECTORS: dict[str, Projector] = {
+    "orders.order.placed": order_placed,
+    "orders.order.delivered": order_delivered,
+}

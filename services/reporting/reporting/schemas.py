@@ -1,0 +1,236 @@
+"""Query, request and response schemas of the reporting API (also its OpenAPI document)."""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from reporting.kpi import FUNNEL_STAGES, RATE_NAMES
+from shared.web.fields import Money, text
+
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month as YYYY-MM")
+
+
+class FormatArgs(ma.Schema):
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class RangeArgs(FormatArgs):
+    from_ = ma.fields.Date(data_key="from", load_default=None)
+    to = ma.fields.Date(load_default=None)
+
+
+class SalesArgs(FormatArgs):
+    period = ma.fields.String(load_default="day", validate=validate.OneOf(("day", "month")))
+    date = ma.fields.String(load_default=None, validate=validate.Length(max=10))
+
+
+class DailyArgs(FormatArgs):
+    to = ma.fields.Date(load_default=None)
+    days = ma.fields.Integer(load_default=30, validate=validate.Range(min=1, max=366))
+
+
+class MonthArgs(FormatArgs):
+    month = ma.fields.String(load_default=None, validate=MONTH)
+
+
+class AfterSalesArgs(RangeArgs):
+    window = ma.fields.Integer(load_default=30, validate=validate.Range(min=0, max=365))
+
+
+def _from_field() -> ma.fields.Date:
+    return ma.fields.Date(attribute="from", data_key="from")
+
+
+class RateDetail(ma.Schema):
+    numerator = ma.fields.Integer()
+    denominator = ma.fields.Integer()
+
+
+FunnelOut = ma.Schema.from_dict({
+    "from": _from_field(), "to": ma.fields.Date(),
+    **{stage: ma.fields.Integer() for stage in FUNNEL_STAGES},
+    "rates": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Float() for n in RATE_NAMES}, name="Rates")),
+    "rate_details": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Nested(RateDetail) for n in RATE_NAMES},
+                                                         name="RateDetails")),
+}, name="Funnel")
+
+
+def _breakdown(key: str, name: str) -> ma.fields.List:
+    item = ma.Schema.from_dict({key: ma.fields.String(), "units": ma.fields.Integer(), "revenue": Money()}, name=name)
+    return ma.fields.List(ma.fields.Nested(item))
+
+
+class DayPoint(ma.Schema):
+    date = ma.fields.Date()
+    units = ma.fields.Integer()
+    revenue = Money()
+
+
+class ModelShare(ma.Schema):
+    model = ma.fields.String()
+    units = ma.fields.Integer()
+    share = ma.fields.Float()
+
+
+class SalesOut(ma.Schema):
+    period = ma.fields.String()
+    date = ma.fields.String()
+    from_ = _from_field()
+    to = ma.fields.Date()
+    units = ma.fields.Integer()
+    revenue = Money()
+    by_model = _breakdown("model", "SalesByModel")
+    by_color = _breakdown("color", "SalesByColor")
+    by_consultant = _breakdown("consultant_id", "SalesByConsultant")
+    by_source = _breakdown("source", "SalesBySource")
+    model_mix = ma.fields.List(ma.fields.Nested(ModelShare))
+    by_day = ma.fields.List(ma.fields.Nested(DayPoint))
+
+
+class SalesDailyOut(ma.Schema):
+    from_ = _from_field()
+    to = ma.fields.Date()
+    items = ma.fields.List(ma.fields.Nested(DayPoint))
+
+
+class ConsultantRow(ma.Schema):
+    rank = ma.fields.Integer()
+    consultant_id = ma.fields.String()
+    leads = ma.fields.Integer()
+    visits = ma.fields.Integer()
+    test_drives = ma.fields.Integer()
+    orders = ma.fields.Integer()
+    deliveries = ma.fields.Integer()
+    target = ma.fields.Integer(allow_none=True)
+    completion = ma.fields.Float(allow_none=True)
+
+
+class TeamRow(ma.Schema):
+    deliveries = ma.fields.Integer()
+    target = ma.fields.Integer()
+    completion = ma.fields.Float(allow_none=True)
+
+
+class ConsultantsOut(ma.Schema):
+    month = ma.fields.String()
+    items = ma.fields.List(ma.fields.Nested(ConsultantRow))
+    team = ma.fields.Nested(TeamRow, allow_none=True)
+
+
+class StockItem(ma.Schema):
+    model = ma.fields.String()
+    trim = ma.fields.String()
+    color = ma.fields.String()
+    on_hand = ma.fields.Integer()
+    in_transit = ma.fields.Integer()
+    pending_inspection = ma.fields.Integer()
+    available = ma.fields.Integer()
+    on_hold = ma.fields.Integer()
+    reserved = ma.fields.Integer()
+    ageing = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    oldest_days = ma.fields.Integer()
+
+
+class FleetCar(ma.Schema):
+    vin = ma.fields.String()
+    model = ma.fields.String(allow_none=True)
+    trim = ma.fields.String(allow_none=True)
+    color = ma.fields.String(allow_none=True)
+    location = ma.fields.String(allow_none=True)
+    status = ma.fields.String(allow_none=True)
+
+
+class SlowMover(ma.Schema):
+    model = ma.fields.String()
+    trim = ma.fields.String()
+    color = ma.fields.String()
+    on_hand = ma.fields.Integer()
+    oldest_days = ma.fields.Integer()
+    last_model_delivery = ma.fields.Date(allow_none=True)
+
+
+class Selling(ma.Schema):
+    model = ma.fields.String()
+    sold_last_60_days = ma.fields.Integer()
+    on_hand = ma.fields.Integer()
+
+
+class StockOut(ma.Schema):
+    as_of = ma.fields.Date()
+    on_hand = ma.fields.Integer()
+    by_status = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    ageing = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    items = ma.fields.List(ma.fields.Nested(StockItem))
+    test_drive_fleet = ma.fields.List(ma.fields.Nested(FleetCar))
+    demo_cars = ma.fields.Integer()
+    slow_movers = ma.fields.List(ma.fields.Nested(SlowMover))
+    selling = ma.fields.List(ma.fields.Nested(Selling))
+
+
+class Complaints(ma.Schema):
+    opened = ma.fields.Integer()
+    resolved = ma.fields.Integer()
+    escalated = ma.fields.Integer()
+    open_now = ma.fields.Integer()
+    mean_hours_to_resolve = ma.fields.Float(allow_none=True)
+
+
+class Reminder(ma.Schema):
+    vin = ma.fields.String()
+    customer_id = ma.fields.String(allow_none=True)
+    model = ma.fields.String(allow_none=True)
+    next_due_on = ma.fields.Date()
+
+
+class AfterSalesOut(ma.Schema):
+    from_ = _from_field()
+    to = ma.fields.Date()
+    csi = ma.fields.Float(allow_none=True)
+    csi_details = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    complaints = ma.fields.Nested(Complaints)
+    window_days = ma.fields.Integer()
+    due_by = ma.fields.Date()
+    reminders_due = ma.fields.Integer()
+    reminders = ma.fields.List(ma.fields.Nested(Reminder))
+
+
+class TargetItem(ma.Schema):
+    consultant_id = text(64)
+    units = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10000))
+
+
+class TargetsIn(ma.Schema):
+    targets = ma.fields.List(ma.fields.Nested(TargetItem), required=True, validate=validate.Length(max=500))
+
+    @ma.validates_schema
+    def one_target_per_consultant(self, data: dict[str, Any], **_: Any) -> None:
+        """A consultant has one target a month."""
+        ids = [item["consultant_id"] for item in data.get("targets", [])]
+        if len(ids) != len(set(ids)):
+            raise ma.ValidationError("each consultant may appear once", field_name="targets")
+
+
+class TargetsOut(ma.Schema):
+    month = ma.fields.String()
+    targets = ma.fields.List(ma.fields.Nested(TargetItem))
+    team_target = ma.fields.Integer(allow_none=True)
+
+
+class RebuildOut(ma.Schema):
+    id = ma.fields.String()
+    status = ma.fields.String()
+    processed = ma.fields.Integer()
+    total = ma.fields.Integer()
+    requested_by = ma.fields.String()
+    requested_at = ma.fields.DateTime()
+    finished_at = ma.fields.DateTime(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+
+
+class StatusOut(ma.Schema):
+    events_stored = ma.fields.Integer()
+    events_by_source = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    feed_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    latest_rebuild = ma.fields.Nested(RebuildOut, allow_none=True)

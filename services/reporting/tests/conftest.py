@@ -1,0 +1,264 @@
+"""Fixtures of the reporting tests: contract-valid events, the app on a fresh database, callers by role."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from reporting.app import create_app
+from reporting.eventstore import store_and_project
+from shared import broker
+from shared.config import load_settings
+from shared.contracts import contract_errors
+from shared.db import dispose_engines
+from shared.envelope import make_event, routing_key_of
+from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.testing import DEFAULT_SECRET, migrate, token
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    """A store-local time on a day (Asia/Shanghai), as the events carry it."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+def vin(number: int) -> str:
+    """A 17-character VIN for test cars."""
+    return f"LSVTEST{number:010d}"
+
+
+class Events:
+    """Builds contract-valid envelopes, as the departments publish them, and keeps every one built."""
+
+    at = staticmethod(at)
+    vin = staticmethod(vin)
+    zone = SHANGHAI
+
+    def __init__(self) -> None:
+        self.built: list[dict[str, Any]] = []
+
+    def event(self, routing_key: str, subject: str, data: dict[str, Any]) -> dict[str, Any]:
+        envelope = make_event(routing_key.split(".")[0], routing_key, subject, data)
+        problems = contract_errors(envelope)
+        assert problems == [], problems
+        self.built.append(envelope)
+        return envelope
+
+    @staticmethod
+    def new_id() -> str:
+        return str(uuid.uuid4())
+
+    # -- leads ------------------------------------------------------------------------
+    def inquiry(self, when: datetime, channel: str = "phone", by: str = "c1", filed: bool = False,
+                lead_id: str | None = None, inquiry_id: str | None = None) -> dict[str, Any]:
+        inquiry_id = inquiry_id or self.new_id()
+        return self.event("leads.inquiry.received", inquiry_id, {
+            "inquiry_id": inquiry_id, "channel": channel, "phone_masked": "138****5678", "filed": filed,
+            "lead_id": lead_id, "received_by": by, "received_at": when.isoformat()})
+
+    def lead(self, when: datetime, owner: str = "c1", source: str = "phone_in", inquiry_ids: tuple[str, ...] = (),
+             lead_id: str | None = None) -> dict[str, Any]:
+        lead_id = lead_id or self.new_id()
+        return self.event("leads.lead.created", lead_id, {
+            "lead_id": lead_id, "source": source, "model_interest": "Aurora", "level": "A", "status": "potential",
+            "owner_id": owner, "created_by": owner, "created_at": when.isoformat(), "phone_masked": "138****5678",
+            "inquiry_ids": list(inquiry_ids)})
+
+    def appointment(self, lead_id: str, when: datetime, by: str = "c1",
+                    appointment_id: str | None = None) -> dict[str, Any]:
+        appointment_id = appointment_id or self.new_id()
+        return self.event("leads.appointment.booked", lead_id, {
+            "lead_id": lead_id, "appointment_id": appointment_id,
+            "scheduled_at": (when + timedelta(days=2)).isoformat(), "purpose": "test_drive", "booked_by": by,
+            "owner_id": by, "booked_at": when.isoformat()})
+
+    def visit(self, lead_id: str, when: datetime, number: int, consultant: str = "c1",
+              appointment_id: str | None = None) -> dict[str, Any]:
+        return self.event("leads.visit.recorded", lead_id, {
+            "lead_id": lead_id, "visit_id": self.new_id(), "consultant_id": consultant,
+            "appointment_id": appointment_id, "visit_number": number, "owner_id": consultant,
+            "previous_owner_id": consultant, "visited_at": when.isoformat()})
+
+    def test_drive(self, lead_id: str, when: datetime, consultant: str = "c1", car: str = vin(900)) -> dict[str, Any]:
+        return self.event("leads.test_drive.completed", lead_id, {
+            "lead_id": lead_id, "test_drive_id": self.new_id(), "vin": car, "escort_id": consultant,
+            "consultant_id": consultant, "owner_id": consultant, "at": when.isoformat()})
+
+    test_drive.__test__ = False  # type: ignore[attr-defined]
+
+    # -- orders -----------------------------------------------------------------------
+    def order_placed(self, when: datetime, lead_id: str | None, consultant: str = "c1", model: str = "Aurora",
+                     order_id: str | None = None, price: str = "189900.00") -> dict[str, Any]:
+        order_id = order_id or self.new_id()
+        return self.event("orders.order.placed", order_id, {
+            "order_id": order_id, "lead_id": lead_id, "consultant_id": consultant, "model": model,
+            "trim": "2.0T Luxury", "color": "white", "vin": None, "msrp": "199900.00", "price": price,
+            "deposit": "5000.00", "payment_method": "cash", "placed_at": when.isoformat(),
+            "customer_phone_masked": "138****5678"})
+
+    def order_cancelled(self, when: datetime, order_id: str, lead_id: str | None,
+                        consultant: str = "c1") -> dict[str, Any]:
+        return self.event("orders.order.cancelled", order_id, {
+            "order_id": order_id, "lead_id": lead_id, "consultant_id": consultant, "vin": None,
+            "reason": "changed mind", "refund": "5000.00", "forfeited": "0.00", "cancelled_at": when.isoformat()})
+
+    def delivered(self, when: datetime, order_id: str, lead_id: str | None, consultant: str = "c1",
+                  model: str = "Aurora", color: str = "white", price: str = "189900.00",
+                  car: str = vin(1), phone: str = "13812345678",
+                  id_number: str = "110101199003074514") -> dict[str, Any]:
+        return self.event("orders.order.delivered", order_id, {
+            "order_id": order_id, "lead_id": lead_id, "consultant_id": consultant,
+            "customer": {"name": "Wang Lei", "phone": phone, "id_number": id_number}, "vin": car, "model": model,
+            "trim": "2.0T Luxury", "color": color, "msrp": "199900.00", "price": price,
+            "delivered_at": when.isoformat()})
+
+    # -- inventory ----------------------------------------------------------------------
+    def received(self, car: str, when: datetime, model: str = "Aurora", trim: str = "2.0T Luxury",
+                 color: str = "white", kind: str = "stock", status: str = "pending_inspection",
+                 location: str = "main") -> dict[str, Any]:
+        return self.event("inventory.vehicle.received", car, {
+            "vin": car, "model": model, "trim": trim, "color": color, "kind": kind, "location": location,
+            "msrp": "199900.00", "status": status, "arrived_at": when.isoformat()})
+
+    def inspected(self, car: str, when: datetime, passed: bool = True) -> dict[str, Any]:
+        return self.event("inventory.vehicle.inspected", car, {
+            "vin": car, "passed": passed, "status": "available" if passed else "on_hold",
+            "notes": "" if passed else "scratch on the door", "at": when.isoformat()})
+
+    def reserved(self, car: str, when: datetime, order_id: str, model: str = "Aurora") -> dict[str, Any]:
+        return self.event("inventory.vehicle.reserved", car, {
+            "vin": car, "order_id": order_id, "model": model, "trim": "2.0T Luxury", "color": "white",
+            "at": when.isoformat()})
+
+    def released(self, car: str, when: datetime, order_id: str) -> dict[str, Any]:
+        return self.event("inventory.vehicle.released", car, {"vin": car, "order_id": order_id, "at": when.isoformat()})
+
+    def vehicle_delivered(self, car: str, when: datetime, order_id: str) -> dict[str, Any]:
+        return self.event("inventory.vehicle.delivered", car, {"vin": car, "order_id": order_id,
+                                                               "at": when.isoformat()})
+
+    def transferred(self, car: str, when: datetime, to: str) -> dict[str, Any]:
+        return self.event("inventory.vehicle.transferred", car, {
+            "vin": car, "from_location": "main", "to_location": to, "at": when.isoformat()})
+
+    # -- after-sales ----------------------------------------------------------------------
+    def return_visit(self, when: datetime, satisfaction: int, car: str = vin(1)) -> dict[str, Any]:
+        visit_id = self.new_id()
+        return self.event("after_sales.return_visit.completed", visit_id, {
+            "return_visit_id": visit_id, "customer_id": "cust-1", "vin": car, "kind": "delivery",
+            "satisfaction": satisfaction, "completed_at": when.isoformat(), "complaint_id": None})
+
+    def complaint_opened(self, when: datetime, complaint_id: str | None = None,
+                         severity: str = "high") -> dict[str, Any]:
+        complaint_id = complaint_id or self.new_id()
+        return self.event("after_sales.complaint.opened", complaint_id, {
+            "complaint_id": complaint_id, "customer_id": "cust-1", "category": "service", "severity": severity,
+            "owner_id": "a1", "deadline": (when + timedelta(hours=24)).isoformat(), "opened_at": when.isoformat(),
+            "origin": "manual"})
+
+    def complaint_escalated(self, complaint_id: str, when: datetime) -> dict[str, Any]:
+        return self.event("after_sales.complaint.escalated", complaint_id, {
+            "complaint_id": complaint_id, "severity": "high", "deadline": when.isoformat(),
+            "escalated_at": when.isoformat()})
+
+    def complaint_resolved(self, complaint_id: str, opened: datetime, when: datetime) -> dict[str, Any]:
+        return self.event("after_sales.complaint.resolved", complaint_id, {
+            "complaint_id": complaint_id, "opened_at": opened.isoformat(), "resolved_at": when.isoformat(),
+            "resolved_by": "a1"})
+
+    def customer_created(self, car: str, delivered_on: date, next_due_on: date) -> dict[str, Any]:
+        customer_id = self.new_id()
+        return self.event("after_sales.customer.created", customer_id, {
+            "customer_id": customer_id, "vin": car, "model": "Aurora", "consultant_id": "c1",
+            "order_id": self.new_id(), "delivered_on": delivered_on.isoformat(), "phone_masked": "138****5678",
+            "grade": "second", "next_due_on": next_due_on.isoformat(), "next_due_km": 5000})
+
+    def service_recorded(self, car: str, service_date: date, next_due_on: date) -> dict[str, Any]:
+        service_id = self.new_id()
+        return self.event("after_sales.service.recorded", service_id, {
+            "service_id": service_id, "customer_id": "cust-1", "vin": car, "service_date": service_date.isoformat(),
+            "mileage_km": 5100, "cost": "680.00", "next_due_on": next_due_on.isoformat(), "next_due_km": 10100,
+            "grade": "second"})
+
+
+@pytest.fixture
+def events() -> Events:
+    """A builder of contract-valid events."""
+    return Events()
+
+
+@pytest.fixture
+def app(database_url: str, dealer_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The reporting app on a fresh database, once on SQLite and once on PostgreSQL."""
+    monkeypatch.setenv("DEALER_TZ", "Asia/Shanghai")
+    migrate("reporting", database_url)
+    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
+    dispose_engines()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def consume(app: Flask) -> Callable[[list[dict[str, Any]]], None]:
+    """Apply events as the consumer runner does: one transaction, a savepoint per event."""
+    def apply(batch: list[dict[str, Any]]) -> None:
+        with app.extensions["dealer"].sessions() as session, session.begin():
+            for envelope in batch:
+                with session.begin_nested():
+                    store_and_project(session, envelope)
+    return apply
+
+
+@pytest.fixture
+def as_role(client: FlaskClient) -> Callable[..., Any]:
+    """Call the API as a role: ``as_role("sales_manager", "m1").get(url)``."""
+    class Caller:
+        def __init__(self, role: str, sub: str = "u1") -> None:
+            self.headers = token(role, sub)
+
+        def get(self, url: str, **kw: Any) -> Any:
+            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        def put(self, url: str, **kw: Any) -> Any:
+            return client.put(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        def post(self, url: str, **kw: Any) -> Any:
+            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    return Caller
+
+
+@pytest.fixture
+def bus(dealer_env: dict[str, str]) -> Iterator[Callable[[list[dict[str, Any]]], None]]:
+    """Publish envelopes to this test's ``dealer.events`` with confirms, as a department's relay does.
+
+    Reporting's queue is declared first (the same declaration its worker makes), so no event
+    published before the worker is up is lost.
+    """
+    settings = load_settings("reporting")
+    conn = broker.connect(settings.amqp_url)
+    try:
+        broker.declare_consumer_queues(broker.raw_channel(conn), settings, ["#"])
+    finally:
+        conn.close()
+    publisher = ConfirmingPublisher(settings.amqp_url)
+
+    def publish(envelopes: list[dict[str, Any]]) -> None:
+        confirmed = publisher.publish([
+            Outgoing(settings.exchange, routing_key_of(e["type"]), json.dumps(e).encode(), broker.message_properties(e))
+            for e in envelopes])
+        assert all(confirmed), "the broker refused an event"
+
+    yield publish
+    publisher.close()

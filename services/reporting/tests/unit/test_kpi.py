@@ -1,0 +1,64 @@
+"""The KPI rules themselves, free of any database."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from reporting.kpi import (
+    Rate,
+    ageing_bucket,
+    completion,
+    converted_within_30_days,
+    is_slow_mover,
+    rank_consultants,
+    stock_age_days,
+)
+
+FILED = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+
+
+def test_a_rate_with_no_denominator_is_zero_and_still_shows_its_parts() -> None:
+    assert Rate(0, 0).value == 0.0
+    assert Rate(0, 0).details() == {"numerator": 0, "denominator": 0}
+    assert Rate(1, 3).value == 0.3333
+
+
+def test_an_order_exactly_30_days_after_filing_converts_one_second_later_does_not() -> None:
+    assert converted_within_30_days(FILED, FILED + timedelta(days=30))
+    assert not converted_within_30_days(FILED, FILED + timedelta(days=30, seconds=1))
+    assert not converted_within_30_days(FILED, None)
+    assert not converted_within_30_days(None, FILED)
+
+
+def test_ageing_buckets_are_0_30_31_60_61_90_and_over_90_days() -> None:
+    assert [ageing_bucket(d) for d in (0, 30, 31, 60, 61, 90, 91)] == [
+        "0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "over_90"]
+
+
+def test_stock_age_counts_whole_days_and_never_goes_negative() -> None:
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert stock_age_days(now - timedelta(days=61, hours=1), now) == 61
+    assert stock_age_days(now + timedelta(hours=3), now) == 0
+
+
+def test_a_slow_mover_is_older_than_60_days_with_no_sale_of_its_model_in_60_days() -> None:
+    today = date(2026, 11, 22)
+    assert is_slow_mover(61, None, today)
+    assert is_slow_mover(61, today - timedelta(days=61), today)
+    assert not is_slow_mover(61, today - timedelta(days=60), today)
+    assert not is_slow_mover(60, None, today)
+
+
+def test_completion_is_deliveries_over_target_and_none_without_a_target() -> None:
+    assert completion(3, 4) == 0.75
+    assert completion(5, 4) == 1.25
+    assert completion(2, None) is None
+    assert completion(2, 0) is None
+
+
+def test_consultants_rank_by_units_delivered_then_completion_then_id() -> None:
+    rows = [{"consultant_id": "c3", "deliveries": 2, "completion": 0.5},
+            {"consultant_id": "c1", "deliveries": 2, "completion": 1.0},
+            {"consultant_id": "c2", "deliveries": 4, "completion": None},
+            {"consultant_id": "c0", "deliveries": 2, "completion": 0.5}]
+    ranked = rank_consultants(rows)
+    assert [(r["rank"], r["consultant_id"]) for r in ranked] == [(1, "c2"), (2, "c1"), (3, "c0"), (4, "c3")]

@@ -1,0 +1,53 @@
+"""Business time (业务时间): when a thing happened, as against when it was keyed in.
+
+Staff enter past paper records (补录): a walk-in from the showroom register, a call
+from the phone log, a payment slip from last week. A route that takes such a
+record accepts an optional ``occurred_at``; it may not lie in the future nor more
+than a year back, nor before the record it belongs to. The record and its event
+carry the business time; the event envelope's ``time`` stays the moment it was
+published, which is when the record was keyed in.
+
+Whoever may make the record may date it: a consultant keys in their own visits
+from the showroom register, the back office its payment slips. The bounds, and
+the envelope's time kept beside each event, are the control; no role may date
+anything in the future.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from shared.domain import InvalidInput
+from shared.outbox import utcnow
+
+MAX_AGE = timedelta(days=366)  # older paper is archived, not entered
+CLOCK_SKEW = timedelta(minutes=1)  # a client clock a little ahead is not an error
+FIELD = "occurred_at"
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def problem_with(moment: datetime, now: datetime) -> str | None:
+    """Why a business time cannot be accepted, or None when it can."""
+    if moment > now + CLOCK_SKEW:
+        return "must not be in the future"
+    if moment < now - MAX_AGE:
+        return f"must not be more than {MAX_AGE.days} days ago"
+    return None
+
+
+def business_time(occurred_at: datetime | None, not_before: datetime | None = None,
+                  what: str = "the record it belongs to") -> datetime:
+    """The time to stamp on a record: ``occurred_at`` when given and plausible, else now."""
+    now = utcnow()
+    if occurred_at is None:
+        return now
+    problem = problem_with(occurred_at, now)
+    if problem:
+        raise InvalidInput(FIELD, problem)
+    moment = min(occurred_at.astimezone(UTC), now)
+    if not_before is not None and moment < aware(not_before):
+        raise InvalidInput(FIELD, f"must not be before {what} ({aware(not_before).isoformat()})")
+    return moment

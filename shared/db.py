@@ -1,0 +1,101 @@
+"""Database engines and sessions: one engine per URL, one session per request or batch.
+
+SQLite is the embedded default, so it gets the settings that make it safe for
+several processes (WAL, a busy timeout, and write transactions that take the
+lock up front instead of failing half-way through).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+_engines: dict[tuple[str, float], Engine] = {}
+_lock = threading.Lock()
+# How long a writer waits for SQLite's lock. A worker may wait its turn; a web request
+# gives up sooner, so a stuck writer costs callers a quick 503, not a hung request
+# that gunicorn kills at its 30 s timeout; and once one gave up, the next ones of that
+# process try without waiting (for STUCK_FOR seconds, or until one gets the lock).
+LOCK_WAIT = 30.0
+WEB_LOCK_WAIT = 2.0
+STUCK_FOR = 5.0
+
+
+class SharedBase(DeclarativeBase):
+    """Tables every service has in its own database: outbox, inbox, idempotency keys."""
+
+
+def _tune_sqlite(engine: Engine, lock_wait: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below decide
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    stuck_until = [0.0]  # a short-waiting engine that just found the lock stuck stops waiting for it a while
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock at BEGIN: a deferred transaction that reads and then
+        # writes can fail with "database is locked" instead of waiting its turn.
+        quick = lock_wait < LOCK_WAIT and time.monotonic() < stuck_until[0]
+        if quick:  # try without waiting: callers get their 503 at once, not one by one after each wait
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError:
+            stuck_until[0] = time.monotonic() + STUCK_FOR
+            raise
+        finally:
+            if quick:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+        stuck_until[0] = 0.0
+
+
+def get_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
+    """The process-wide engine for a database URL (created once, after any fork)."""
+    with _lock:
+        engine = _engines.get((url, lock_wait))
+        if engine is None:
+            engine = _create(url, lock_wait)
+            _engines[(url, lock_wait)] = engine
+        return engine
+
+
+def _create(url: str, lock_wait: float) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": lock_wait, "check_same_thread": False})
+        _tune_sqlite(engine, lock_wait)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(
+        url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_timeout=5,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+def session_factory(url: str, lock_wait: float = LOCK_WAIT) -> sessionmaker[Session]:
+    """Sessions bound to the engine for ``url``; objects stay readable after commit."""
+    return sessionmaker(bind=get_engine(url, lock_wait), expire_on_commit=False)
+
+
+def dispose_engines() -> None:
+    """Forget every engine (after a fork, or between tests)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def is_postgres(session: Session) -> bool:
+    """True when the session talks to PostgreSQL (some statements differ)."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,1 @@
+"""HTTP plumbing every service shares: app factory, errors, auth, idempotency, health."""

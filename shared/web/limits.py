@@ -1,0 +1,48 @@
+"""Bounds on the shape of a JSON body, checked once before any schema sees it.
+
+A body under the size limit can still hold 100,000 list items (each checked and
+reported by the schema: seconds of work and megabytes of errors) or nest deeper
+than the JSON parser can recurse (a crash). Neither is a request any client of
+the store sends, so both are refused at once: 422 naming the field, or 400.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from shared.web.errors import problem
+
+MAX_ITEMS = 1000  # items of one list or keys of one object (the largest real input holds 500)
+MAX_DEPTH = 32
+
+
+def _first_excess(body: Any) -> tuple[str, str] | None:
+    """The dotted path of the first list or object too long or too deep, and why; None when all is in bounds."""
+    pending: list[tuple[str, Any, int]] = [("", body, 0)]
+    while pending:
+        path, value, depth = pending.pop()
+        if not isinstance(value, (list, dict)):
+            continue
+        if depth > MAX_DEPTH:
+            return path or "body", f"Nested more than {MAX_DEPTH} levels deep."
+        if len(value) > MAX_ITEMS:
+            return path or "body", f"At most {MAX_ITEMS} items."
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        pending += [(f"{path}.{key}" if path else str(key), item, depth + 1) for key, item in items]
+    return None
+
+
+def refuse_unwieldy_json() -> Response | None:
+    """Answer 400 for JSON nested past the parser's reach, 422 for one too long or too deep to check."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
+        return None
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return problem(400, "Bad Request", "The request body is nested too deeply to read.")
+    excess = _first_excess(body)
+    if excess is None:
+        return None
+    field, message = excess
+    return problem(422, "Validation failed", f"{field}: {message}", errors={field: [message]})

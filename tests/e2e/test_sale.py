@@ -1,0 +1,98 @@
+"""The whole sale across the running services, over HTTP and the real broker."""
+from __future__ import annotations
+
+from typing import Any
+
+from shared.service import installed_services
+from shared.testing import wait_for
+
+CHECKLIST = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
+
+
+def start_departments(start_service: Any, *names: str) -> dict[str, Any]:
+    """Start the named services, plus after-sales when it is installed (it consumes the delivery)."""
+    wanted = [*names, *(["after_sales"] if "after_sales" in installed_services() else [])]
+    return {name: start_service(name) for name in wanted}
+
+
+def status_of(caller: Any, path: str, wanted: str) -> Any:
+    """Wait until the resource at ``path`` has the wanted status; return it."""
+    return wait_for(lambda: (found := caller.json(path))["status"] == wanted and found, timeout=30, interval=0.2,
+                    message=f"{path} to become {wanted}")
+
+
+def test_a_car_is_sold_from_lead_to_delivery(start_service, caller, receive_car, order_body) -> None:
+    running = start_departments(start_service, "leads", "inventory", "orders")
+    leads, inventory, orders = running["leads"], running["inventory"], running["orders"]
+    consultant, clerk = caller(leads, "consultant", "c1"), caller(inventory, "inventory_clerk", "k1")
+    lead = consultant.post("/api/v1/leads", {"name": "Wang Lei", "phone": "13812345678", "source": "walk_in",
+                                             "model_interest": "Aurora", "level": "A"}).json()
+
+    # A car with a mistyped VIN is refused and nothing is stored; two good cars arrive, the older one with a dent.
+    bad = clerk.post("/api/v1/vehicles", {"vin": "LSVAU2183N2183290", "model": "Aurora", "trim": "2.0T Luxury",
+                                          "color": "white", "msrp": "199900.00", "cost": "171000.00",
+                                          "location": "main"})
+    assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"
+    assert "LSVAU2183N2183290" in bad.json()["detail"] and clerk.json("/api/v1/vehicles")["total"] == 0
+    older = receive_car(clerk, passed=False)
+    newer = receive_car(clerk)
+    assert clerk.post(f"/api/v1/vehicles/{older}/inspection", {"passed": True}).json()["status"] == "available"
+
+    # The order is placed; inventory reserves the oldest car over the bus; the lead becomes a deal.
+    sales = caller(orders, "consultant", "c1")
+    placed = sales.post("/api/v1/orders", order_body(lead["id"]))
+    assert placed.status_code == 201 and placed.json()["status"] == "pending"
+    order_path = f"/api/v1/orders/{placed.json()['id']}"
+    assert status_of(sales, order_path, "reserved")["vin"] == older
+    assert clerk.json(f"/api/v1/vehicles/{older}")["reserved_for_order_id"] == placed.json()["id"]
+    assert clerk.json(f"/api/v1/vehicles/{newer}")["status"] == "available"
+    status_of(consultant, f"/api/v1/leads/{lead['id']}", "deal")
+
+    # Contract: a consultant cannot approve a 10000.00 discount; the manager does.
+    assert sales.post(f"{order_path}/contract").status_code == 201
+    refused = sales.post(f"{order_path}/contract/approve")
+    assert refused.status_code == 409 and "exceeds the consultant's limit" in refused.json()["detail"]
+    assert sales.json(order_path)["contract"]["status"] == "drafted"
+    manager = caller(orders, "sales_manager", "m1")
+    assert manager.post(f"{order_path}/contract/approve").json()["order_status"] == "contracted"
+
+    # Payment: an overpayment is refused and changes nothing; the balance makes it paid.
+    desk = caller(orders, "back_office", "b1")
+    over = desk.post(f"{order_path}/payments", {"amount": "184900.01", "method": "bank_transfer", "kind": "balance"})
+    assert over.status_code == 409 and sales.json(order_path)["paid_total"] == "5000.00"
+    paid = desk.post(f"{order_path}/payments", {"amount": "184900.00", "method": "bank_transfer", "kind": "balance"})
+    assert paid.status_code == 201 and paid.json()["order_status"] == "paid"
+
+    # Delivery: one failed checklist item stops it and changes nothing; then the car goes out.
+    failed = sales.post(f"{order_path}/deliver", {"checklist": {**CHECKLIST, "documents": False}})
+    assert failed.status_code == 409 and failed.json()["failed"] == ["documents"]
+    assert sales.json(order_path)["status"] == "paid"
+    delivered = sales.post(f"{order_path}/deliver", {"checklist": CHECKLIST})
+    assert delivered.status_code == 200 and delivered.json()["status"] == "delivered"
+    assert status_of(clerk, f"/api/v1/vehicles/{older}", "delivered")["delivered_at"]
+    assert consultant.json(f"/api/v1/leads/{lead['id']}")["status"] == "deal"
+
+
+def test_a_cancelled_order_frees_its_car_for_the_next_backorder(start_service, caller, receive_car,
+                                                                order_body) -> None:
+    running = start_departments(start_service, "leads", "inventory", "orders")
+    leads, inventory, orders = running["leads"], running["inventory"], running["orders"]
+    consultant, clerk = caller(leads, "consultant", "c1"), caller(inventory, "inventory_clerk", "k1")
+    sales = caller(orders, "consultant", "c1")
+    vin = receive_car(clerk)
+    first_lead, second_lead = (consultant.post("/api/v1/leads", {
+        "name": "Wang Lei", "phone": phone, "source": "phone_in", "model_interest": "Aurora"}).json()
+        for phone in ("13812345678", "13912345678"))
+    first = sales.post("/api/v1/orders", order_body(first_lead["id"])).json()
+    assert status_of(sales, f"/api/v1/orders/{first['id']}", "reserved")["vin"] == vin
+    second = sales.post("/api/v1/orders", order_body(second_lead["id"], phone="13912345678")).json()
+    waiting = status_of(sales, f"/api/v1/orders/{second['id']}", "backordered")
+    assert "no available stock car matches" in waiting["backorder_reason"]
+
+    cancelled = sales.post(f"/api/v1/orders/{first['id']}/cancel", {"reason": "customer changed mind"})
+    assert cancelled.status_code == 200
+    assert (cancelled.json()["refund"], cancelled.json()["forfeited"]) == ("5000.00", "0.00")
+    assert status_of(sales, f"/api/v1/orders/{second['id']}", "reserved")["vin"] == vin
+    assert clerk.json(f"/api/v1/vehicles/{vin}")["reserved_for_order_id"] == second["id"]
+    status_of(consultant, f"/api/v1/leads/{first_lead['id']}", "intention")
+    assert consultant.json(f"/api/v1/leads/{second_lead['id']}")["status"] == "deal"

@@ -1,0 +1,181 @@
+"""Personal data (客户隐私) after a real sale through the running services and the bus.
+
+Customers' phones and ID numbers are filed with leads and orders, the car is delivered, after-sales
+opens the file, reporting hears it all. Then no full number may appear in any process's log, in
+anything reporting stores, in any event but the one after-sales needs to open the file
+(``orders.order.delivered``), or in the answer of any GET operation to a role the owning service does not
+let see them (every operation of every service's OpenAPI document, asked by each of the seven roles).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+from security_kit import services_under_test
+
+from shared.testing import RunningService, json_of, token, wait_for
+from shared.web.auth import ROLES
+
+VIN = "LSVAU2182N2183290"
+PHONES = ("13912340001", "13912340002", "13912340003")
+CHECKLIST = dict.fromkeys(("exterior", "interior", "fuel", "accessories", "documents", "keys"), True)
+ID_WEIGHTS, ID_CHECK = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), "10X98765432"
+ONLY_EVENT_WITH_FULL_NUMBERS = "orders.order.delivered"
+# Roles each service shows full numbers to (a consultant sees their own customers too; these callers own none).
+FULL_VIEW = {"leads": ("sales_manager",), "orders": ("sales_manager", "back_office"),
+             "after_sales": ("after_sales", "sales_manager")}
+WIDE_WINDOWS = {"/api/v1/return-visits": "?to=2100-01-01", "/api/v1/reminders": "?to=2100-01-01",
+                "/api/v1/events": "?limit=5000"}
+
+
+def resident_id(first17: str) -> str:
+    """An 18-character ID number with its correct check character."""
+    return first17 + ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+ID_NUMBERS = (resident_id("31010419850612123"), resident_id("44030519920228456"))
+SECRETS = (*PHONES, *ID_NUMBERS)
+
+
+def leaks(text: str) -> list[str]:
+    """The full numbers found in a text."""
+    return [secret for secret in SECRETS if secret in text]
+
+
+class Desk:
+    """A member of staff at one running service."""
+
+    def __init__(self, service: RunningService, role: str, sub: str) -> None:
+        self.url, self.headers = service.url, token(role, sub)
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(f"{self.url}{path}", json=body, headers=self.headers, timeout=30)
+        assert response.status_code in (200, 201), (path, response.text[:300])
+        return dict(response.json())
+
+    def get(self, path: str) -> requests.Response:
+        return requests.get(f"{self.url}{path}", headers=self.headers, timeout=30)
+
+
+def sell_a_car(running: dict[str, RunningService]) -> dict[str, str]:
+    """Inquiry, leads, order, contract, payment, delivery; returns the ids made."""
+    clerk = Desk(running["inventory"], "inventory_clerk", "k1")
+    clerk.post("/api/v1/vehicles", {"vin": VIN, "model": "Aurora", "trim": "2.0T Luxury", "color": "white",
+                                    "msrp": "199900.00", "cost": "171000.00", "location": "main"})
+    clerk.post(f"/api/v1/vehicles/{VIN}/inspection", {"passed": True})
+    consultant = Desk(running["leads"], "consultant", "c1")
+    inquiry = consultant.post("/api/v1/inquiries", {"channel": "phone", "phone": PHONES[0], "note": "asked price"})
+    lead = consultant.post("/api/v1/leads", {"name": "Wang Lei", "phone": PHONES[0], "source": "phone_in",
+                                             "model_interest": "Aurora", "id_number": ID_NUMBERS[0],
+                                             "inquiry_id": inquiry["id"]})
+    consultant.post("/api/v1/leads", {"name": "Li Na", "phone": PHONES[1], "source": "walk_in",
+                                      "model_interest": "Aurora", "id_number": ID_NUMBERS[1]})
+    consultant.post(f"/api/v1/leads/{lead['id']}/follow-ups", {
+        "channel": "phone", "summary": f"wife's number {PHONES[2]}, call after six"})
+    sales = Desk(running["orders"], "consultant", "c1")
+    order = sales.post("/api/v1/orders", {
+        "lead_id": lead["id"], "customer": {"name": "Wang Lei", "phone": PHONES[0], "id_number": ID_NUMBERS[0]},
+        "vehicle": {"model": "Aurora", "trim": "2.0T Luxury", "color": "white"},
+        "msrp": "199900.00", "price": "199900.00", "deposit": "5000.00"})
+    path = f"/api/v1/orders/{order['id']}"
+    wait_for(lambda: json_of(sales.get(path))["status"] == "reserved", timeout=60, interval=0.3,
+             message="the car to be reserved for the order")
+    sales.post(f"{path}/contract", {})
+    Desk(running["orders"], "sales_manager", "m1").post(f"{path}/contract/approve", {})
+    Desk(running["orders"], "back_office", "b1").post(f"{path}/payments", {
+        "amount": "194900.00", "method": "bank_transfer", "kind": "balance"})
+    sales.post(f"{path}/deliver", {"checklist": CHECKLIST})
+    return {"lead_id": lead["id"], "inquiry_id": inquiry["id"], "order_id": order["id"]}
+
+
+def wait_for_the_delivery_downstream(running: dict[str, RunningService]) -> str | None:
+    """After-sales opens the customer file (its id), and reporting counts the delivery."""
+    customer_id = None
+    if "after_sales" in running:
+        files = Desk(running["after_sales"], "after_sales", "a1")
+        customer_id = wait_for(lambda: (items := json_of(files.get("/api/v1/customers"))["items"]) and items[0]["id"],
+                               timeout=60, interval=0.3, message="the customer file to open")
+    if "reporting" in running:
+        manager = Desk(running["reporting"], "sales_manager", "m1")
+        wait_for(lambda: json_of(manager.get("/api/v1/reports/sales?period=month"))["units"] == 1, timeout=60,
+                 interval=0.5, message="reporting to count the delivery")
+    return customer_id
+
+
+def a_return_visit(running: dict[str, RunningService]) -> dict[str, str]:
+    """The delivery's return visit (回访), whose answer carries the customer's phone."""
+    if "after_sales" not in running:
+        return {}
+    listed = json_of(Desk(running["after_sales"], "after_sales", "a1").get("/api/v1/return-visits?to=2100-01-01"))
+    return {"visit_id": listed["items"][0]["id"]} if listed["items"] else {}
+
+
+def full_numbers_seen(running: dict[str, RunningService], ids: dict[str, str]) -> dict[tuple[str, str, str], int]:
+    """Every GET operation of every service as every role: (service, path, role) -> full numbers in the answer."""
+    seen = {}
+    for name, service in running.items():
+        paths = [p for p, item in requests.get(f"{service.url}/openapi.json", timeout=30).json()["paths"].items()
+                 if "get" in item]
+        for template in paths:
+            path = re.sub(r"\{([^}]+)\}", lambda m: ids.get(m.group(1), "none"), template)
+            for role in ROLES:
+                response = Desk(service, role, "u1").get(path + WIDE_WINDOWS.get(template, ""))
+                assert response.status_code in (200, 403, 404), (name, path, role, response.text[:200])
+                seen[(name, template, role)] = len(leaks(response.text))
+    return seen
+
+
+def may_see_full_numbers(service: str, path: str, role: str) -> bool:
+    """What each service's own rules allow: its full-view roles, and the feed for departments and managers."""
+    allowed = ("service", "sales_manager") if path == "/api/v1/events" else FULL_VIEW.get(service, ())
+    return role in allowed
+
+
+def rows_of(database: Path) -> str:
+    """Every row of every table of a SQLite database, as text."""
+    with sqlite3.connect(database) as conn:
+        text = "\n".join(conn.iterdump())
+    conn.close()
+    return text
+
+
+def outbox_events(database: Path) -> list[dict[str, Any]]:
+    """The events a service wrote to its outbox."""
+    with sqlite3.connect(database) as conn:
+        bodies = [row[0] for row in conn.execute("SELECT body FROM outbox")]
+    conn.close()
+    return [json.loads(body) for body in bodies]
+
+
+def test_no_full_phone_or_id_number_leaves_the_owning_services(
+        start_service: Callable[..., RunningService], tmp_path: Path) -> None:
+    wanted = [s for s in ("inventory", "leads", "orders", "after_sales", "reporting") if s in services_under_test()]
+    running = {name: start_service(name) for name in wanted}
+    ids = sell_a_car(running)
+    customer_id = wait_for_the_delivery_downstream(running)
+
+    known = {**ids, "customer_id": customer_id or "none", "vin": VIN, "month": "2026-11", **a_return_visit(running)}
+    seen = full_numbers_seen(running, known)
+    print(f"\npersonal data: {len(seen)} answers (GET operation x role) read, "
+          f"{sum(1 for found in seen.values() if found)} with full numbers, all to roles allowed them")
+    assert [cell for cell, found in seen.items() if found and not may_see_full_numbers(*cell)] == []
+    shown = {service for (service, path, role), found in seen.items() if found and path != "/api/v1/events"}
+    assert shown == set(FULL_VIEW) & set(running)  # the check is not empty: allowed roles do see them
+
+    with ThreadPoolExecutor(max_workers=len(running)) as pool:  # flush and close every log before reading it
+        list(pool.map(RunningService.stop, running.values()))
+    logs = {log.name: leaks(log.read_text(errors="replace")) for log in (tmp_path / "logs").iterdir()}
+    assert len(logs) == 2 * len(running) and {name: found for name, found in logs.items() if found} == {}
+    if "reporting" in running:
+        assert leaks(rows_of(tmp_path / "reporting.db")) == []
+    carried = {f"{name} {event['type']}": leaks(json.dumps(event)) for name in running
+               for event in outbox_events(tmp_path / f"{name}.db")}
+    assert {event: found for event, found in carried.items()
+            if found and ONLY_EVENT_WITH_FULL_NUMBERS not in event} == {}
+    assert any(ONLY_EVENT_WITH_FULL_NUMBERS in event for event in carried)  # the flow did reach delivery

@@ -1,0 +1,118 @@
+"""The seed's plan, without any service: repeatable, believable, and valid for every department's rules."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from inventory.vin import validate_vin
+from shared.privacy import normalise_phone, validate_id_number
+from shared.seed.build import build_plan
+from shared.seed.plan import Plan, PlanArgs
+from shared.seed.sales import SOURCES
+
+UNTIL = (datetime.now(UTC) - timedelta(minutes=2)).replace(microsecond=0)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def quarter() -> Plan:
+    return build_plan(PlanArgs(seed=6, days=90, scale=8, until=UNTIL, tz=SHANGHAI))
+
+
+def described(plan: Plan) -> list[str]:
+    return [action.describe() for action in plan.ordered()]
+
+
+def test_the_same_seed_and_period_make_the_same_plan_and_another_seed_another(quarter: Plan) -> None:
+    again = build_plan(PlanArgs(seed=6, days=90, scale=8, until=UNTIL, tz=SHANGHAI))
+    other = build_plan(PlanArgs(seed=7, days=90, scale=8, until=UNTIL, tz=SHANGHAI))
+    assert described(again) == described(quarter)
+    assert described(other) != described(quarter)
+
+
+def test_a_quarter_has_the_rates_of_a_stores_kpi_sheet(quarter: Plan) -> None:
+    counts, filed = quarter.counts(), [a for a in quarter.actions if a.verb == "file_lead"]
+    visits = [a for a in quarter.actions if a.verb == "record_visit"]
+    visitors = {a.ref for a in filed if a.body["source"] == "walk_in"} | {a.ref for a in visits}
+    first_visits = Counter(a.ref for a in visits) + Counter(a.ref for a in filed if a.body["source"] == "walk_in")
+    assert {a.body["source"] for a in filed} == set(SOURCES) and {a.body["level"] for a in filed} == set("HABC")
+    assert 6 * 90 < len(filed) < 10 * 90
+    kept = sum(1 for a in visits if a.body["appointment_id"])
+    assert 0.5 < kept / counts["book_appointment"] < 0.75  # invitation arrival (邀约到店率)
+    assert 0.15 < sum(1 for n in first_visits.values() if n > 1) / len(visitors) < 0.35  # back a second time
+    assert 0.35 < len({a.ref for a in quarter.actions if a.verb == "test_drive"}) / len(visitors) < 0.65
+    assert 0.10 < counts["place_order"] / len(filed) < 0.20 and counts["cancel_order"] >= 1
+    assert counts["deliver"] > 0.7 * counts["place_order"] and counts["mark_lost"] > 0
+    scores = Counter(a.body["satisfaction"] for a in quarter.actions if a.verb == "call_back")
+    assert (scores[4] + scores[5]) / sum(scores.values()) > 0.8 and scores[1] + scores[2] > 0
+    assert counts["record_service"] > 0 and counts["resolve_complaint"] > 0
+    assert len({a.actor for a in filed}) == 6
+
+
+def test_nothing_is_dated_after_the_period_or_more_than_a_year_back(quarter: Plan) -> None:
+    oldest = UNTIL - timedelta(days=366)
+    for action in quarter.actions:
+        for field in ("occurred_at", "arrived_at"):
+            if field in action.body:
+                assert oldest < datetime.fromisoformat(action.body[field]) <= UNTIL, action.describe()
+        assert action.when <= UNTIL
+
+
+def test_every_number_is_one_the_departments_accept(quarter: Plan) -> None:
+    phones = [a.body["phone"] for a in quarter.actions if a.verb == "file_lead"]
+    assert len(set(phones)) == len(phones) and all(normalise_phone(p) == p for p in phones)
+    orders = [a.body["customer"]["id_number"] for a in quarter.actions if a.verb == "place_order"]
+    assert all(validate_id_number(n) == n for n in orders)
+    vins = [a.body["vin"] for a in quarter.actions if a.verb == "receive_car"]
+    assert len(set(vins)) == len(vins) and all(validate_vin(v) == v for v in vins)
+
+
+def test_each_customers_work_comes_after_their_filing(quarter: Plan) -> None:
+    filed_at = {a.ref: a.when for a in quarter.actions if a.verb == "file_lead"}
+    for action in quarter.actions:
+        if action.ref.startswith("lead:") and action.verb not in ("file_lead", "log_inquiry"):
+            assert action.when > filed_at[action.ref], action.describe()
+
+
+def test_every_order_finds_a_matching_car_that_passed_inspection_before_it(quarter: Plan) -> None:
+    spec_of, for_sale, waiting = {}, Counter(), []
+    held: dict[str, tuple[str, str, str]] = {}
+    for action in quarter.ordered():
+        body = action.body
+        if action.verb == "receive_car" and body["kind"] == "stock":
+            spec_of[body["vin"]] = (body["model"], body["trim"], body["color"])
+        elif action.verb == "inspect_car" and body["passed"] and action.ref[4:] in spec_of:
+            for_sale[spec_of[action.ref[4:]]] += 1
+        elif action.verb == "place_order":
+            spec = (body["vehicle"]["model"], body["vehicle"]["trim"], body["vehicle"]["color"])
+            if for_sale[spec] == 0:
+                waiting.append(action.describe())
+            for_sale[spec] -= 1
+            held[action.names] = spec
+        elif action.verb == "cancel_order":
+            for_sale[held[action.ref]] += 1
+    assert waiting == []
+
+
+def test_consultants_are_asked_for_targets_every_month_of_the_period(quarter: Plan) -> None:
+    months = defaultdict(list)
+    for action in quarter.actions:
+        if action.verb == "set_targets":
+            months[action.ref] = [t["consultant_id"] for t in action.body["targets"]]
+    assert len(months) in (3, 4) and all(ids == ["c1", "c2", "c3", "c4", "c5", "c6"] for ids in months.values())
+
+
+def test_the_command_prints_the_same_plan_for_the_same_seed_and_refuses_a_future_end() -> None:
+    from click.testing import CliRunner
+
+    from shared.cli import main
+
+    args = ["seed", "--dry-run", "--days", "3", "--scale", "2", "--seed", "3", "--until", UNTIL.isoformat()]
+    first, second = CliRunner().invoke(main, args), CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and first.output == second.output and " file_lead lead:1 " in first.output
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    refused = CliRunner().invoke(main, ["seed", "--dry-run", "--until", future])
+    assert refused.exit_code == 2 and "--until" in refused.output
