@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, read_feed, record_event
-from shared.testing import wait_for
 
 
 def write(sessions, count: int) -> list[str]:
