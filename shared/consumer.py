@@ -58,7 +58,8 @@ class EventConsumer:
         self.handlers = handlers
         self.batch_handler = batch_handler
         self.bindings = bindings if bindings is not None else sorted(handlers)
-        self.batch_size = min(batch_size, settings.prefetch)
+        # Half the prefetch at most: while one batch commits, the broker already sends the next.
+        self.batch_size = max(1, min(batch_size, settings.prefetch // 2))
         self.batch_wait = batch_wait
         self.publisher = ConfirmingPublisher(settings.amqp_url)
         self._pending: list[Delivery] = []
