@@ -45,7 +45,8 @@ def run_wrk(base: str, path: str, seconds: float, run: int, connections: int = 1
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", lua.name]
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+                   "--latency", "-s", lua.name]
         out = subprocess.run([*command, base],
                              capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     finally:
@@ -123,3 +124,7 @@ def main() -> None:
                            "ratio": min(r["ratio"] for r in runs.values()), "goal": 0.6, "memory_mb": memory,
                            "load_average": {"before": load_before, "after": load_average()},
                            "table": {"title": title, "header": header, "rows": rows}})
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ lock up front instead of failing half-way through).
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from typing import Any
@@ -47,17 +48,44 @@ def _tune_sqlite(engine: Engine, lock_wait: float) -> None:
         # Take the write lock at BEGIN: a deferred transaction that reads and then
         # writes can fail with "database is locked" instead of waiting its turn.
         quick = lock_wait < LOCK_WAIT and time.monotonic() < stuck_until[0]
-        if quick:  # try without waiting: callers get their 503 at once, not one by one after each wait
+        # Try without waiting when stuck: callers get their 503 at once, not one by one after each wait.
+        busy_ms = int(lock_wait * 1000)
+        if not _take_write_lock(connection.connection.driver_connection, 0.0 if quick else lock_wait, busy_ms):
             connection.exec_driver_sql("PRAGMA busy_timeout=0")
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except OperationalError:
-            stuck_until[0] = time.monotonic() + STUCK_FOR
-            raise
-        finally:
-            if quick:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")  # a last try; raises the usual error
+            except OperationalError:
+                stuck_until[0] = time.monotonic() + STUCK_FOR
+                raise
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
         stuck_until[0] = 0.0
+
+
+def _take_write_lock(raw: sqlite3.Connection, wait: float, busy_ms: int) -> bool:
+    """``BEGIN IMMEDIATE``, retried every fraction of a millisecond for up to ``wait`` seconds.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries. A request holds
+    the write lock for about a millisecond, so a writer that missed it once slept far longer
+    than the lock was held, and under load the lock stood idle while every writer slept.
+    False when the lock stayed taken (or any other error: the caller's last try reports it).
+    """
+    deadline, pause = time.monotonic() + wait, 0.0001
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    return False
+            if time.monotonic() + pause > deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_ms}")
 
 
 def get_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from shared.outbox import read_feed
 from shared.privacy import mask_personal_fields
 from shared.web.app import db
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 
 feed = Blueprint("events", __name__, url_prefix="/api/v1", description="This service's event log")
 FEED_READERS = ("service", "ops", "sales_manager")

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from flask_smorest import Blueprint
 
 from after_sales import files, queries
 from after_sales.domain import AfterSalesPolicy
@@ -25,6 +24,7 @@ from after_sales.schemas import (
 from after_sales.views import customer_view, reminder_view, vehicle_view
 from shared.web.app import db, settings
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customer files, services, reminders")

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from after_sales import casework, claims, queries
 from after_sales.api import LIST_READERS, WRITERS, policy, store_today, window
 from after_sales.schemas_cases import (
@@ -26,6 +24,7 @@ from after_sales.schemas_cases import (
 from after_sales.views import complaint_view, return_visit_view
 from shared.web.app import db
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Return visits, complaints and claims")

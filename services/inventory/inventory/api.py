@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from inventory import services
@@ -26,6 +25,7 @@ from inventory.stock import stock_report
 from shared.outbox import utcnow
 from shared.web.app import db
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
 blp = Blueprint("inventory", __name__, url_prefix="/api/v1", description="Cars in stock, keys and transfers")

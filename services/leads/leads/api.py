@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from leads import services
@@ -31,6 +30,7 @@ from leads.schemas import (
 from shared.privacy import mask_id_number, mask_phone
 from shared.web.app import db, settings
 from shared.web.auth import Actor, current_actor, require
+from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Inquiries, leads and their work")

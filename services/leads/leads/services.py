@@ -48,10 +48,11 @@ def log_inquiry(session: Session, data: dict[str, Any], actor: Actor) -> Inquiry
 
 
 def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
-    """File a customer (建卡); the phone must be new, and a consultant owns what it files."""
-    existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"]))
-    if existing:
-        raise DuplicateLead(existing)
+    """File a customer (建卡); the phone must be new, and a consultant owns what it files.
+
+    The phone's unique index decides "one customer, one file" (no read before the insert:
+    two clerks filing the same customer at once get one lead and one 409 either way).
+    """
     owner = data["owner_id"] if actor.is_manager and data.get("owner_id") else actor.sub
     now = business_time(data.get("occurred_at"))
     lead = Lead(name=data["name"], phone=data["phone"], id_number=data.get("id_number"), source=data["source"],
@@ -63,7 +64,10 @@ def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise DuplicateLead(session.scalar(select(Lead.id).where(Lead.phone == data["phone"])) or "") from None
+        existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"]))
+        if existing is None:
+            raise
+        raise DuplicateLead(existing) from None
     inquiry_ids = _file_inquiries(session, lead, data.get("inquiry_id"))
     events.publish(session, "leads.lead.created", lead.id, events.lead_created(lead, inquiry_ids))
     if lead.source == "walk_in":  # a walk-in's filing is its first arrival at the showroom

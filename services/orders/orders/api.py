@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from orders import services
@@ -25,6 +24,7 @@ from orders.schemas import (
 from orders.views import contract_view, payment_view, present
 from shared.web.app import db
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
 blp = Blueprint("orders", __name__, url_prefix="/api/v1", description="Orders from deposit to delivery")

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import request
-from flask_smorest import Blueprint
 
 from reporting import clock, csv_out
 from reporting.access import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS, own_rows_only
@@ -33,6 +32,7 @@ from reporting.schemas import (
 from shared.outbox import utcnow
 from shared.web.app import db, settings
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Reports for managers (报表)")
 

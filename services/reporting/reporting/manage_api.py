@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from reporting import services
 from reporting.access import REBUILDERS, STATUS_READERS, TARGET_READERS, TARGET_SETTERS, own_rows_only
 from reporting.rebuild import request_rebuild
 from reporting.schemas import RebuildOut, StatusOut, TargetsIn, TargetsOut
 from shared.web.app import db
 from shared.web.auth import current_actor, require
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint("manage", __name__, url_prefix="/api/v1", description="Targets and rebuilds")
 
