@@ -5,7 +5,7 @@
 All five services run as processes (SQLite); leads are filed and orders placed
 over HTTP, then reporting's worker is stopped, a backlog of events is published
 to its queue, and a fresh worker drains it while its memory is sampled every
-0.1 s: it holds at most its prefetch (400) in hand, so its peak must not grow
+0.1 s: it holds at most its prefetch (1000) in hand, so its peak must not grow
 with the backlog. Raw figures from the same run: a bare Flask + SQLAlchemy
 gunicorn worker after serving requests, and a bare pika + SQLAlchemy process.
 The table also gathers the figures the other benchmarks kept (``memory_mb``).

@@ -40,7 +40,7 @@ class Settings:
     relay_wake_addr: tuple[str, int]
     service_urls: dict[str, str] = field(default_factory=dict)
     http_timeout: float = 2.0
-    prefetch: int = 400
+    prefetch: int = 1000
     max_attempts: int = 5
     relay_bind_host: str = ""
 
@@ -83,7 +83,7 @@ def load_settings(service: str) -> Settings:
         relay_wake_addr=(wake_host, int(wake_port)),
         service_urls={name: service_url(name) for name in DEFAULT_PORTS},
         http_timeout=float(_env("DEALER_HTTP_TIMEOUT", "2.0")),
-        prefetch=int(_env("DEALER_PREFETCH", "400")),
+        prefetch=int(_env("DEALER_PREFETCH", "1000")),
         max_attempts=int(_env("DEALER_MAX_ATTEMPTS", "5")),
         relay_bind_host=_env("DEALER_RELAY_BIND", ""),
     )

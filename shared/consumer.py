@@ -51,7 +51,7 @@ class EventConsumer:
     """Consumes this service's queue and applies each event once."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], handlers: dict[str, Handler],
-                 bindings: list[str] | None = None, batch_size: int = 200, batch_wait: float = 0.005,
+                 bindings: list[str] | None = None, batch_size: int = 500, batch_wait: float = 0.005,
                  batch_handler: BatchHandler | None = None) -> None:
         self.settings = settings
         self.sessions = sessions

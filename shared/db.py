@@ -105,10 +105,24 @@ def _create(url: str, lock_wait: float) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(
+    engine = create_engine(
         url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_timeout=5,
         connect_args={"connect_timeout": 3},
     )
+    event.listen(engine, "connect", _send_lists_in_binary)
+    return engine
+
+
+def _send_lists_in_binary(dbapi_connection: Any, _record: Any) -> None:
+    """Send Python lists (array parameters) in PostgreSQL's binary format.
+
+    psycopg's text format escapes every element of an array with a regular
+    expression; batch writes pass one array per column, and that escaping took
+    half their time. The binary format copies the elements as they are.
+    """
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def session_factory(url: str, lock_wait: float = LOCK_WAIT) -> sessionmaker[Session]:

@@ -14,14 +14,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from reporting.bulk import project_all
 from reporting.clock import parse_time
 from reporting.masking import mask_event
 from reporting.models import StoredEvent
+from shared.db import is_postgres
 from shared.outbox import utcnow
+from shared.pgbulk import insert_many
 
 
 @cache
@@ -80,12 +82,16 @@ def store_all(session: Session, envelopes: list[dict[str, Any]]) -> list[dict[st
     masked = {(e["source"], e["id"]): mask_event(e) for e in envelopes}
     if not masked:
         return []
-    table = StoredEvent.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    now = utcnow()
-    statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["source", "event_id"])
-                 .returning(table.c.source, table.c.event_id))
-    stored = {tuple(key) for key in session.execute(statement, [_row(event, now) for event in masked.values()])}
+    table, now = StoredEvent.__table__, utcnow()
+    rows = [_row(event, now) for event in masked.values()]
+    key = ("source", "event_id")
+    if is_postgres(session):
+        inserted = insert_many(session, table, rows, skip_conflicts_on=key, returning=key)
+    else:
+        statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
+                     .returning(*(table.c[name] for name in key)))
+        inserted = list(session.execute(statement, rows))
+    stored = {tuple(found) for found in inserted}
     return [event for key, event in masked.items() if key in stored]
 
 
