@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import ARRAY, BigInteger, Row, any_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import broker
@@ -74,7 +74,9 @@ class OutboxRelay:
             ).all()
             sent = self._publish(rows)
             if sent:
-                session.execute(update(OUTBOX).where(OUTBOX.c.position.in_(sent)).values(published_at=utcnow()))
+                positions = bindparam("positions", sent, type_=ARRAY(BigInteger))  # one array: a short statement
+                session.execute(update(OUTBOX).where(OUTBOX.c.position == any_(positions))
+                                .values(published_at=utcnow()))
         return len(sent)
 
     def _publish_leased(self) -> int:
