@@ -76,7 +76,8 @@ def test_the_same_delivery_published_twice_makes_one_file(start_service, tmp_pat
 
 def test_a_worker_killed_mid_burst_leaves_exactly_one_file_per_delivered_order(
         start_service, postgres_url: str, delivery_event) -> None:
-    service = start_service("after_sales", database_url=postgres_url)
+    service = start_service("after_sales", database_url=postgres_url,
+                            extra_env={"DEALER_PREFETCH": "20"})  # small batches: the kill lands mid-burst
     worker = service.processes[-1]
     burst = [delivery_event(order_id=f"o-{n}", phone=f"139{n:08d}", vin=f"LSVTEST{n:010d}") for n in range(400)]
     publish(burst + burst[:100])  # the tail repeats deliveries, as a redelivering broker would
