@@ -5,15 +5,17 @@ event store on PostgreSQL; every projection rebuilt from it; then the managers' 
 
 The events go into the event store masked, as the consumer stores them, by COPY (the store is the
 input here, not what is measured). The rebuild is ``reporting.rebuild.rebuild_projections`` in one
-transaction (events/s). The reports are called over HTTP through the Flask test client with a
-sales manager's token (routing, arguments, auth, the query and JSON serialisation all included):
-the funnel for a month and for the year, sales by month, consultants for a month; months rotate.
+transaction, in a process of its own (events/s, and that process's peak RSS). The reports are called
+over HTTP through the Flask test client with a sales manager's token (routing, arguments, auth, the
+query and JSON serialisation all included): the funnel for a month and for the year, sales by month,
+consultants for a month; months rotate.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import statistics
 import time
@@ -49,8 +51,19 @@ def fill_store(database_url: str, events: list[dict[str, Any]]) -> float:
     return time.perf_counter() - started
 
 
-def rebuild(database_url: str) -> tuple[int, float]:
-    """Every projection recomputed from the store, as ``dealer reporting rebuild`` does; (events, seconds)."""
+def rebuild(database_url: str) -> tuple[int, float, float]:
+    """Every projection recomputed from the store, as ``dealer reporting rebuild`` does, in a process of its
+    own (this one holds the generated events): (events, seconds, that process's peak RSS in MB)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        done, elapsed, peak_mb = pool.apply(_rebuild_in_a_process, (database_url,))
+    from shared.db import get_engine
+
+    with get_engine(database_url).connect() as conn:  # as autovacuum does after a bulk write: statistics, visibility
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+    return done, elapsed, peak_mb
+
+
+def _rebuild_in_a_process(database_url: str) -> tuple[int, float, float]:
     from reporting.rebuild import rebuild_projections
     from shared.db import session_factory
 
@@ -58,11 +71,14 @@ def rebuild(database_url: str) -> tuple[int, float]:
     started = time.perf_counter()
     with sessions() as session, session.begin():
         done = rebuild_projections(session)
-    elapsed = time.perf_counter() - started
-    engine = sessions.kw["bind"]
-    with engine.connect() as conn:  # what autovacuum does after a bulk write: statistics, visibility map
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
-    return done, elapsed
+    return done, time.perf_counter() - started, _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: ``ru_maxrss`` would count the parent's, kept across exec)."""
+    with open("/proc/self/status") as status:
+        found = next(line for line in status if line.startswith("VmHWM:"))
+    return int(found.split()[1]) / 1024
 
 
 def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
@@ -120,21 +136,23 @@ def main() -> None:
         upgrade(service("reporting"), database_url)
         filled = fill_store(database_url, events)
         del events
-        replayed, seconds = rebuild(database_url)
+        replayed, seconds, rebuild_rss_mb = rebuild(database_url)
         assert replayed == count, (replayed, count)
         reports = time_reports(database_url, args.calls)
     found = reports["funnel (year)"]["sample"]
     assert all(found[k] == metrics[k] for k in found), (found, dict(metrics))  # every event counted once
     rate = replayed / seconds
-    rows = [("rebuild of every projection", f"{rate:,.0f} events/s", f"{seconds:.1f} s", "goal >= 20,000 events/s")]
+    rows = [("rebuild of every projection", f"{rate:,.0f} events/s", f"{seconds:.1f} s", "goal >= 20,000 events/s"),
+            ("rebuild's peak RSS", f"{rebuild_rss_mb:.0f} MB", "", "goal <= 120 MB a worker")]
     rows += [(name, f"p50 {f['p50_ms']:.1f} ms", f"p99 {f['p99_ms']:.1f} ms", "goal p99 <= 50 ms")
              for name, f in reports.items()]
     print_table(f"Reports at scale: {count:,} events on PostgreSQL (generated in {generated:.0f} s, "
                 f"stored by COPY in {filled:.0f} s); reports over HTTP (Flask test client), {args.calls} calls each",
                 ["what", "figure", "", "goal"], rows)
     path = write_results("reports", {"events": count, "database": "postgresql", "rebuild_events_s": rate,
-                                     "rebuild_s": seconds, "reports": reports, "via": "HTTP, Flask test client",
-                                     "goal_rebuild_events_s": 20000, "goal_p99_ms": 50})
+                                     "rebuild_s": seconds, "rebuild_peak_rss_mb": rebuild_rss_mb, "reports": reports,
+                                     "via": "HTTP, Flask test client", "goal_rebuild_events_s": 20000,
+                                     "goal_p99_ms": 50})
     print(f"\nwritten {path}")
 
 

@@ -3,8 +3,8 @@
 The projections are the same functions the per-event path runs; only where their rows live changes.
 A batch first runs them on blank rows to learn which keys it touches, reads those rows (one
 ``IN`` query per table), runs them for real on plain in-memory rows, then writes back every row it
-changed. Counters (``daily_counts``, ``lead_days``) are never read: they start at 0 in memory and
-their increments are added in the database (``ON CONFLICT DO UPDATE SET n = n + excluded.n``).
+changed. Counters (``daily_counts``, ``day_pair_counts``) are never read: they start at 0 in memory
+and their increments are added in the database (``ON CONFLICT DO UPDATE SET n = n + excluded.n``).
 
 The funnel's cohort rates that depend on one row alone (建卡率, 邀约到店率, 30天转化率) are also kept
 as day counters: when a fact row changes, what it counted before is taken off its day and what it
@@ -13,8 +13,9 @@ every fact of the range, with the same numerator and denominator.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,12 +25,13 @@ from sqlalchemy.orm import Session
 
 from reporting.facts import DEFAULTS
 from reporting.kpi import FILING_CHANNELS
-from reporting.models import PROJECTIONS, AppointmentFact, Base, DailyCount, InquiryFact, LeadDay, LeadFact
+from reporting.models import PROJECTIONS, AppointmentFact, Base, DailyCount, DayPairCount, InquiryFact, LeadFact
 from reporting.projections import project
 
-COUNTERS = {DailyCount: ("value",), LeadDay: ("visits", "test_drives")}  # added to, never read
+COUNTERS = {DailyCount: ("value",), DayPairCount: ("value",)}  # added to, never read
 READ_CHUNK = 2000
 Key = tuple[type[Base], tuple[Any, ...]]
+Values = tuple[Any, ...]  # a row's values in its table's column order (``COLUMNS``)
 # (day column, counted when, metric of the denominator, flag column, metric of the numerator), per fact table
 RATE_COUNTERS: dict[type[Base], tuple[str, Any, str, str, str]] = {
     InquiryFact: ("day", lambda v: v["channel"] in FILING_CHANNELS, "rate_filing_inquiries", "filed",
@@ -51,14 +53,35 @@ def rate_counts(model: type[Base], values: dict[str, Any] | None) -> list[tuple[
     return [(day, denominator), (day, numerator)] if values.get(flag) else [(day, denominator)]
 
 
+def move_rate_counts(model: type[Base], before: Values | None, values: Values,
+                     rates: dict[tuple[Any, str], int]) -> None:
+    """Take off what a fact row counted before and add what it counts now."""
+    if model not in RATE_COUNTERS:
+        return
+    names = COLUMNS[model]
+    for counter in rate_counts(model, dict(zip(names, before, strict=True)) if before is not None else None):
+        rates[counter] = rates.get(counter, 0) - 1
+    for counter in rate_counts(model, dict(zip(names, values, strict=True))):
+        rates[counter] = rates.get(counter, 0) + 1
+
+
 class Row:
     """A projection row as plain attributes; a column never set reads as None."""
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+        self.__dict__ = values  # the row takes the dict it is given
 
     def __getattr__(self, name: str) -> Any:
         return None
+
+
+class Tally:
+    """A counter row in memory: only its increment (its key is where it is held); counters are added, never read."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
 
 
 def _pk(model: type[Base]) -> tuple[str, ...]:
@@ -69,23 +92,34 @@ PRIMARY_KEYS = {model: _pk(model) for model in PROJECTIONS}
 COLUMNS = {model: tuple(column.key for column in model.__table__.columns) for model in PROJECTIONS}
 
 
-def _handle(model: type[Base], key: dict[str, Any]) -> Key:
-    return model, tuple(map(key.__getitem__, PRIMARY_KEYS[model]))
+def _key_reader(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:
+        name = names[0]
+        return lambda key: (key[name],)
+    return itemgetter(*names)  # type: ignore[return-value]
+
+
+KEY_OF = {model: _key_reader(PRIMARY_KEYS[model]) for model in PROJECTIONS}  # runs for every row asked for
+# Where the key is among a row's values, for the tables rows are read from: each has a one-column key.
+KEY_COLUMN = {model: COLUMNS[model].index(PRIMARY_KEYS[model][0]) for model in PROJECTIONS}
 
 
 class KeyRecorder:
-    """Facts that remember every key asked for and hand out blank rows (the first pass)."""
+    """Facts that remember every key asked for and hand out blank rows (the first pass); counters need no key."""
 
     def __init__(self) -> None:
         self.keys: set[Key] = set()
 
     def find(self, model: type[Base], **key: Any) -> Any:
-        self.keys.add(_handle(model, key))
+        if model not in COUNTERS:
+            self.keys.add((model, KEY_OF[model](key)))
         return None
 
     def row(self, model: type[Base], **key: Any) -> Any:
-        self.keys.add(_handle(model, key))
-        return Row({**key, **DEFAULTS.get(model, {})})
+        if model in COUNTERS:
+            return Tally()
+        self.keys.add((model, KEY_OF[model](key)))
+        return Row({**key, **DEFAULTS[model]})
 
 
 class BatchFacts:
@@ -93,7 +127,8 @@ class BatchFacts:
 
     def __init__(self) -> None:
         self.rows: dict[Key, Row] = {}
-        self.before: dict[Key, dict[str, Any] | None] = {}  # a row's values as read; None when new
+        self.before: dict[Key, Values | None] = {}  # a row's values as read; None when new
+        self.tallies: dict[Key, Tally] = {}  # counters' increments
 
     def load(self, session: Session, keys: Iterable[Key]) -> None:
         """Read the existing rows of these keys, one query per table (counters are not read)."""
@@ -102,44 +137,75 @@ class BatchFacts:
             if model not in COUNTERS and (model, key) not in self.rows:
                 wanted.setdefault(model, []).append(key[0])  # every non-counter table has a one-column key
         for model, ids in wanted.items():
-            pk = PRIMARY_KEYS[model][0]
             for start in range(0, len(ids), READ_CHUNK):
-                chunk = {"ids": ids[start:start + READ_CHUNK]}
-                for found in session.execute(_reader(model), chunk).mappings():
-                    values = dict(found)
-                    handle = (model, (values[pk],))
-                    self.rows[handle], self.before[handle] = Row(values), values
+                for found in session.execute(_reader(model), {"ids": ids[start:start + READ_CHUNK]}):
+                    self.hold(model, tuple(found))
+
+    def hold(self, model: type[Base], values: Values) -> Row:
+        """Keep a row as read from the database."""
+        handle = (model, (values[KEY_COLUMN[model]],))
+        found = self.rows[handle] = Row(dict(zip(COLUMNS[model], values, strict=True)))
+        self.before[handle] = values
+        return found
 
     def find(self, model: type[Base], **key: Any) -> Any:
-        return self.rows.get(_handle(model, key))
+        handle = (model, KEY_OF[model](key))
+        if model in COUNTERS:
+            return self.tallies.get(handle)
+        found = self.rows.get(handle)
+        return self.missing(handle) if found is None else found
 
     def row(self, model: type[Base], **key: Any) -> Any:
-        handle = _handle(model, key)
+        handle = (model, KEY_OF[model](key))  # this runs for every row an event touches
+        if model in COUNTERS:
+            tally = self.tallies.get(handle)
+            if tally is None:
+                tally = self.tallies[handle] = Tally()
+            return tally
         found = self.rows.get(handle)
         if found is None:
-            found = self.rows[handle] = Row({**key, **DEFAULTS.get(model, {})})
+            found = self.missing(handle)
+        if found is None:
+            found = self.rows[handle] = Row({**key, **DEFAULTS[model]})
             self.before[handle] = None
         return found
 
-    def changed(self) -> dict[type[Base], list[dict[str, Any]]]:
-        """The rows to write, per table: new or changed ones, every column."""
-        out: dict[type[Base], list[dict[str, Any]]] = {}
-        rates: dict[tuple[Any, str], int] = {}
+    def missing(self, handle: Key) -> Row | None:
+        """A row not in memory: in a batch, it was read first if it exists."""
+        return None
+
+    def changes(self) -> Iterator[tuple[Key, Values, Values | None]]:
+        """Every fact row new or changed: its key, its values now and as read (None when new)."""
         for handle, row in self.rows.items():
-            model, held = handle[0], row.__dict__
-            values = {name: held.get(name) for name in COLUMNS[model]}
+            values = tuple(map(row.__dict__.get, COLUMNS[handle[0]]))
             before = self.before[handle]
             if values != before:
-                out.setdefault(model, []).append(values)
-                for counter in rate_counts(model, before):
-                    rates[counter] = rates.get(counter, 0) - 1
-                for counter in rate_counts(model, values):
-                    rates[counter] = rates.get(counter, 0) + 1
-        moved = [{"day": day, "metric": metric, "consultant_id": "", "value": n}
-                 for (day, metric), n in rates.items() if n]
-        if moved:  # rate counters are team figures: no consultant
-            out.setdefault(DailyCount, []).extend(_merge(out.get(DailyCount, []), moved))
-        return out
+                yield handle, values, before
+
+    def count_rates(self, rates: dict[tuple[Any, str], int]) -> None:
+        """Add the rate counters' increments to the day counts (team figures: no consultant)."""
+        for (day, metric), n in rates.items():
+            if n:
+                self.row(DailyCount, day=day, metric=metric, consultant_id="").value += n
+
+    def counts(self) -> dict[type[Base], list[Values]]:
+        """The counters' increments, per table (a counter table's columns: its key, then its value)."""
+        counts: dict[type[Base], list[Values]] = {}
+        for (model, key), tally in self.tallies.items():
+            counts.setdefault(model, []).append((*key, tally.value))
+        return counts
+
+    def changed(self) -> dict[type[Base], list[dict[str, Any]]]:
+        """The rows to write, per table: new or changed ones, every column; counters' increments."""
+        out: dict[type[Base], list[Values]] = {}
+        rates: dict[tuple[Any, str], int] = {}
+        for (model, _), values, before in self.changes():
+            out.setdefault(model, []).append(values)
+            move_rate_counts(model, before, values, rates)
+        self.count_rates(rates)
+        out.update(self.counts())
+        return {model: [dict(zip(COLUMNS[model], values, strict=True)) for values in rows]
+                for model, rows in out.items()}
 
     def save(self, session: Session) -> int:
         """Upsert every new or changed row; counters add their increments. Returns rows written."""
@@ -148,24 +214,6 @@ class BatchFacts:
             upsert(session, model, rows)
             written += len(rows)
         return written
-
-    def forget(self) -> None:
-        """Let go of the rows (after ``save``)."""
-        self.rows.clear()
-        self.before.clear()
-
-
-def _merge(counts: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rate counters not already among the batch's day counts (their metrics never meet: a safeguard)."""
-    held = {(c["day"], c["metric"], c["consultant_id"]): c for c in counts}
-    extra = []
-    for count in more:
-        same = held.get((count["day"], count["metric"], ""))
-        if same is None:
-            extra.append(count)
-        else:
-            same["value"] += count["value"]
-    return extra
 
 
 @cache

@@ -15,8 +15,8 @@ from reporting.models import (
     CarDueFact,
     ComplaintFact,
     DailyCount,
+    DayPairCount,
     InquiryFact,
-    LeadDay,
     LeadFact,
     SaleFact,
     VehicleFact,
@@ -27,10 +27,10 @@ T = TypeVar("T", bound=Base)
 # The value a new row starts with, column by column, for the columns that are not nullable.
 DEFAULTS: dict[type[Base], dict[str, Any]] = {
     DailyCount: {"value": 0},
+    DayPairCount: {"value": 0},
     InquiryFact: {"filed": False},
     AppointmentFact: {"kept": False},
-    LeadFact: {"converted_30d": False},
-    LeadDay: {"visits": 0, "test_drives": 0},
+    LeadFact: {"converted_30d": False, "visit_days": "", "test_drive_days": ""},
     SaleFact: {},
     VehicleFact: {},
     ComplaintFact: {},

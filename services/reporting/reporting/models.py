@@ -73,7 +73,7 @@ class AppointmentFact(Base):
 
 
 class LeadFact(Base):
-    """What the rates need to know of one lead: filing, first and return visit, first order."""
+    """What the rates need to know of one lead: filing, its visit and test-drive days, first order."""
 
     __tablename__ = "lead_facts"
     __table_args__ = (Index("ix_lead_facts_created_day_converted", "created_day", "converted_30d"),
@@ -88,28 +88,35 @@ class LeadFact(Base):
     return_visit_day: Mapped[date | None] = mapped_column(Date)  # earliest visit numbered 2 or more
     first_order_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     converted_30d: Mapped[bool] = mapped_column(Boolean)
+    visit_days: Mapped[str] = mapped_column(Text)  # the days it visited, ISO dates in order, space-separated
+    test_drive_days: Mapped[str] = mapped_column(Text)  # the days it test-drove, the same way
 
 
-class LeadDay(Base):
-    """A lead's visits and test drives on one day (试乘试驾率 joins them)."""
+class DayPairCount(Base):
+    """Leads counted by two of their days, so a rate counts each lead once over any range (再回展厅率, 试乘试驾率).
 
-    __tablename__ = "lead_days"
-    __table_args__ = (Index("ix_lead_days_day_lead", "day", "lead_id", "visits", "test_drives"),)  # 试乘试驾率
+    ``reporting.projections.lead_days`` says which pairs: a first visit and the first return, or
+    a day a lead visited (test-drove) and the previous such day.
+    """
 
-    lead_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    __tablename__ = "day_pair_counts"
+
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    visits: Mapped[int] = mapped_column(Integer)
-    test_drives: Mapped[int] = mapped_column(Integer)
+    other_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
 
 
 class SaleFact(Base):
     """A delivered order (交车): a unit sold and its price."""
 
     __tablename__ = "sale_facts"
+    __table_args__ = (Index("ix_sale_facts_day_sales", "day",  # each breakdown of a month from the index alone
+                            postgresql_include=["model", "color", "consultant_id", "lead_id", "price"]),)
 
     order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     consultant_id: Mapped[str] = mapped_column(String(64))
     lead_id: Mapped[str | None] = mapped_column(String(36))
     model: Mapped[str] = mapped_column(String(100))
@@ -198,5 +205,5 @@ class FeedCursor(Base):
     position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
 
 
-PROJECTIONS = (DailyCount, InquiryFact, AppointmentFact, LeadFact, LeadDay, SaleFact, VehicleFact, ComplaintFact,
+PROJECTIONS = (DailyCount, DayPairCount, InquiryFact, AppointmentFact, LeadFact, SaleFact, VehicleFact, ComplaintFact,
                CarDueFact)

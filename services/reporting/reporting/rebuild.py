@@ -14,10 +14,12 @@ from datetime import timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from reporting.bulk import project_all
 from reporting.clock import aware
 from reporting.eventstore import replay, store_zone, stored_count
 from reporting.models import PROJECTIONS, RebuildRun
+from reporting.projections import project
+from reporting.rebuild_facts import RebuildFacts
+from reporting.rebuild_writes import writer_for
 from shared.db import is_postgres
 from shared.domain import DomainError
 from shared.outbox import utcnow
@@ -27,25 +29,49 @@ log = logging.getLogger("dealer.reporting.rebuild")
 Progress = Callable[[int, int], None]
 ACTIVE = ("pending", "running")
 ABANDONED_AFTER = timedelta(hours=6)
+WINDOW = 10_000  # events projected between writes
+PAGE = 1_000  # events read per query
+READ_AHEAD_AT = 0.01  # rows read back per event of a page, from which the next page's are read ahead
 
 
-def rebuild_projections(session: Session, progress: Progress | None = None, chunk: int = 5000) -> int:
+def rebuild_projections(session: Session, progress: Progress | None = None, chunk: int = WINDOW) -> int:
     """Clear and recompute every projection in the caller's transaction; returns events replayed.
 
-    A chunk of events at a time goes through the consumer's bulk path: its rows read in one query
-    per table, written in one upsert per table.
+    One pass: each event is projected once, onto rows held in memory (``RebuildFacts``), written
+    every ``chunk`` events; memory holds about two windows' rows, whatever the store's size.
     """
     if is_postgres(session):
         session.execute(text("LOCK TABLE event_store IN SHARE ROW EXCLUSIVE MODE"))
     total = stored_count(session)
     for model in PROJECTIONS:
         session.execute(delete(model))
-    zone, done = store_zone(), 0
-    for events in replay(session, chunk):
-        project_all(session, events, zone)
-        done += len(events)
-        if progress is not None:
-            progress(done, total)
+    writer = writer_for(session)
+    facts = RebuildFacts(session, writer, expected_keys=total)  # about one row per event, or fewer
+    done = _replay_into(facts, session, chunk, lambda done: progress(done, total) if progress is not None else None)
+    facts.write(last=True)
+    writer.finish()
+    log.info("rebuild: %s events replayed, %s rows read back", done, facts.read_back)
+    return done
+
+
+def _replay_into(facts: RebuildFacts, session: Session, chunk: int, progress: Callable[[int], None]) -> int:
+    """Project every stored event once, writing every ``chunk`` events; returns events read."""
+    zone, done, unwritten, reported, read_ahead = store_zone(), 0, 0, 0, False
+    for read, events in replay(session, min(chunk, PAGE)):
+        if read_ahead:
+            facts.prefetch(events, zone)
+        for event in events:
+            project(event, facts, zone)
+            unwritten += 1
+            if unwritten >= chunk:
+                facts.write()
+                unwritten = 0
+        done += read
+        read_ahead = facts.take_recently_read() >= len(events) * READ_AHEAD_AT
+        if done - reported >= chunk:
+            progress(done)
+            reported = done
+    progress(done)
     return done
 
 

@@ -6,6 +6,7 @@ the latest time), which lets backfill and rebuild replay events in feed order.
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,3 +24,9 @@ def project(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
     projector = PROJECTORS.get(routing_key_of(str(event.get("type", ""))))
     if projector is not None and isinstance(event.get("data"), dict):
         projector(event, facts, tz)
+
+
+@cache
+def is_projected(event_type: str) -> bool:
+    """Whether some projection reads events of this type (a replay skips the others unread)."""
+    return routing_key_of(event_type) in PROJECTORS

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from reporting.clock import aware
 from reporting.facts import Facts, count
 from reporting.kpi import converted_within_30_days
-from reporting.models import AppointmentFact, InquiryFact, LeadDay, LeadFact
+from reporting.models import AppointmentFact, InquiryFact, LeadFact
 from reporting.projections.common import Projector, business_day, business_time, earliest, text
+from reporting.projections.lead_days import add_lead_day, move_return_visit
 
 
 def inquiry_received(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
@@ -49,15 +50,15 @@ def visit_recorded(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
     """An arrival (到店): first visit, return visit, and the appointment it kept."""
     data = event["data"]
     day = business_day(event, "visited_at", tz)
-    lead_id = text(data, "lead_id", event.get("subject", ""))
     count(facts, day, "visits", text(data, "consultant_id"))
-    facts.row(LeadDay, lead_id=lead_id, day=day).visits += 1
-    lead = facts.row(LeadFact, lead_id=lead_id)
-    number = int(data.get("visit_number") or 1)
+    lead = facts.row(LeadFact, lead_id=text(data, "lead_id", event.get("subject", "")))
+    add_lead_day(facts, lead, day)
+    number, before = int(data.get("visit_number") or 1), (lead.first_visit_day, lead.return_visit_day)
     if number == 1:
         lead.first_visit_day = earliest(lead.first_visit_day, day)
     else:
         lead.return_visit_day = earliest(lead.return_visit_day, day)
+    move_return_visit(facts, lead, before)
     if data.get("appointment_id"):
         facts.row(AppointmentFact, appointment_id=str(data["appointment_id"])).kept = True
 
@@ -67,7 +68,7 @@ def test_drive_completed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> N
     data = event["data"]
     day = business_day(event, "at", tz)
     count(facts, day, "test_drives", text(data, "consultant_id"))
-    facts.row(LeadDay, lead_id=text(data, "lead_id", event.get("subject", "")), day=day).test_drives += 1
+    add_lead_day(facts, facts.row(LeadFact, lead_id=text(data, "lead_id", event.get("subject", ""))), day, drove=True)
 
 
 def _aware(moment: Any) -> Any:

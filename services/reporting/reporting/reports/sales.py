@@ -1,13 +1,15 @@
-"""Sales (交车): units and revenue by day, model, colour, consultant and lead source; model mix."""
+"""Sales (交车): units and revenue by day, model, colour, consultant and lead source; model mix.
+
+Each breakdown is one GROUP BY over the range's deliveries (a month is a few thousand rows); the lead
+source is looked up per delivery by the lead's key, not by joining every lead there is.
+"""
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from reporting.clock import days_between
@@ -16,70 +18,54 @@ from reporting.models import LeadFact, SaleFact
 
 NO_LEAD = "none"  # an order placed without a lead
 UNKNOWN = "unknown"  # a lead reporting has not heard of
+CENT = Decimal("0.01")
+
+_lead_source = select(LeadFact.source).where(LeadFact.lead_id == SaleFact.lead_id).scalar_subquery()
+SOURCE = case((func.coalesce(SaleFact.lead_id, "") == "", NO_LEAD),
+              else_=func.coalesce(func.nullif(_lead_source, ""), UNKNOWN))
+BREAKDOWNS: dict[str, tuple[str, ColumnElement[Any]]] = {  # report field: (item key, what it groups by)
+    "by_model": ("model", SaleFact.model), "by_color": ("color", SaleFact.color),
+    "by_consultant": ("consultant_id", SaleFact.consultant_id), "by_source": ("source", SOURCE)}
 
 
-def _sales(session: Session, first: date, last: date, consultant: str | None) -> list[Any]:
-    query = (select(SaleFact.day, SaleFact.model, SaleFact.color, SaleFact.consultant_id, SaleFact.price,
-                    SaleFact.lead_id, LeadFact.source)
-             .outerjoin(LeadFact, LeadFact.lead_id == SaleFact.lead_id)
-             .where(SaleFact.day.between(first, last)))
-    if consultant is not None:
-        query = query.where(SaleFact.consultant_id == consultant)
-    return list(session.execute(query).all())
+def _totals(session: Session, value: ColumnElement[Any], first: date, last: date,
+            consultant: str | None) -> dict[Any, tuple[int, Decimal]]:
+    """Units and revenue per value of one dimension over the range's deliveries."""
+    per_sale = (select(value.label("value"), SaleFact.price).where(SaleFact.day.between(first, last))
+                .where(*([SaleFact.consultant_id == consultant] if consultant is not None else [])).subquery())
+    rows = session.execute(select(per_sale.c.value, func.count(), func.sum(per_sale.c.price))
+                           .group_by(per_sale.c.value)).all()
+    return {name: (int(units), Decimal(revenue or 0).quantize(CENT)) for name, units, revenue in rows}
 
 
-def _source(row: Any) -> str:
-    if not row.lead_id:
-        return NO_LEAD
-    return str(row.source or UNKNOWN)
-
-
-def _group(rows: Iterable[Any], key: str, value: Any) -> list[dict[str, Any]]:
+def _breakdown(key: str, totals: dict[Any, tuple[int, Decimal]]) -> list[dict[str, Any]]:
     """Units and revenue per value of a dimension, most units first."""
-    units: dict[str, int] = defaultdict(int)
-    revenue: dict[str, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        name = value(row)
-        units[name] += 1
-        revenue[name] += row.price
-    return [{key: name, "units": units[name], "revenue": revenue[name]}
-            for name in sorted(units, key=lambda n: (-units[n], n))]
+    return [{key: name, "units": totals[name][0], "revenue": totals[name][1]}
+            for name in sorted(totals, key=lambda n: (-totals[n][0], n))]
 
 
 def sales(session: Session, first: date, last: date, consultant: str | None = None) -> dict[str, Any]:
     """The sales report for a range: totals, breakdowns and the model mix (车型销售比例)."""
-    rows = _sales(session, first, last, consultant)
-    total = len(rows)
-    by_model = _group(rows, "model", lambda r: r.model)
+    by_day = _totals(session, SaleFact.day, first, last, consultant)
+    total = sum(units for units, _ in by_day.values())
+    breakdowns = {field: _breakdown(key, _totals(session, column, first, last, consultant))
+                  for field, (key, column) in BREAKDOWNS.items()}
     return {
-        "from": first, "to": last, "units": total, "revenue": sum((r.price for r in rows), Decimal("0.00")),
-        "by_model": by_model,
-        "by_color": _group(rows, "color", lambda r: r.color),
-        "by_consultant": _group(rows, "consultant_id", lambda r: r.consultant_id),
-        "by_source": _group(rows, "source", _source),
-        "model_mix": [{"model": m["model"], "units": m["units"], "share": share(m["units"], total)} for m in by_model],
-        "by_day": daily_series(rows, first, last),
+        "from": first, "to": last, "units": total,
+        "revenue": sum((revenue for _, revenue in by_day.values()), Decimal("0.00")), **breakdowns,
+        "model_mix": [{"model": m["model"], "units": m["units"], "share": share(m["units"], total)}
+                      for m in breakdowns["by_model"]],
+        "by_day": _daily_series(by_day, first, last),
     }
 
 
-def daily_series(rows: Iterable[Any], first: date, last: date) -> list[dict[str, Any]]:
+def _daily_series(by_day: dict[Any, tuple[int, Decimal]], first: date, last: date) -> list[dict[str, Any]]:
     """Units and revenue for every day of the range, zero where nothing was delivered."""
-    units: dict[date, int] = defaultdict(int)
-    revenue: dict[date, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        units[row.day] += 1
-        revenue[row.day] += row.price
-    return [{"date": day, "units": units[day], "revenue": revenue.get(day, Decimal("0.00"))}
+    return [{"date": day, "units": by_day.get(day, (0, None))[0], "revenue": by_day.get(day, (0, Decimal("0.00")))[1]}
             for day in days_between(first, last)]
 
 
 def sales_daily(session: Session, first: date, last: date, consultant: str | None = None) -> dict[str, Any]:
     """The sales trend: one point per day (the dashboard's last 30 days)."""
-    query = (select(SaleFact.day, func.count(), func.sum(SaleFact.price)).where(SaleFact.day.between(first, last))
-             .group_by(SaleFact.day))
-    if consultant is not None:
-        query = query.where(SaleFact.consultant_id == consultant)
-    found = {day: (int(n), Decimal(total or 0)) for day, n, total in session.execute(query).all()}
-    items = [{"date": day, "units": found.get(day, (0, Decimal(0)))[0],
-              "revenue": found.get(day, (0, Decimal("0.00")))[1]} for day in days_between(first, last)]
-    return {"from": first, "to": last, "items": items}
+    return {"from": first, "to": last,
+            "items": _daily_series(_totals(session, SaleFact.day, first, last, consultant), first, last)}
