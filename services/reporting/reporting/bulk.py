@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, Table, TextClause, bindparam, select, text
+from sqlalchemy import ARRAY, Executable, Table, TextClause, any_, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -136,9 +136,10 @@ class BatchFacts:
         for model, key in keys:
             if model not in COUNTERS and (model, key) not in self.rows:
                 wanted.setdefault(model, []).append(key[0])  # every non-counter table has a one-column key
+        dialect = session.get_bind().dialect.name
         for model, ids in wanted.items():
             for start in range(0, len(ids), READ_CHUNK):
-                for found in session.execute(_reader(model), {"ids": ids[start:start + READ_CHUNK]}):
+                for found in session.execute(_reader(model, dialect), {"ids": ids[start:start + READ_CHUNK]}):
                     self.hold(model, tuple(found))
 
     def hold(self, model: type[Base], values: Values) -> Row:
@@ -217,10 +218,17 @@ class BatchFacts:
 
 
 @cache
-def _reader(model: type[Base]) -> Executable:
-    """SELECT the rows of a list of keys (built once)."""
+def _reader(model: type[Base], dialect_name: str) -> Executable:
+    """SELECT the rows of a list of keys (built once per dialect).
+
+    On PostgreSQL the keys go as one array (``= ANY``): an IN list of thousands of parameters
+    makes a statement psycopg parses anew for every batch.
+    """
     table: Table = model.__table__  # type: ignore[assignment]
-    return select(table).where(table.c[PRIMARY_KEYS[model][0]].in_(bindparam("ids", expanding=True)))
+    column = table.c[PRIMARY_KEYS[model][0]]
+    if dialect_name == "postgresql":
+        return select(table).where(column == any_(bindparam("ids", type_=ARRAY(column.type))))
+    return select(table).where(column.in_(bindparam("ids", expanding=True)))
 
 
 @cache

@@ -7,7 +7,7 @@ The sales report's breakdowns of a month read the deliveries' index alone (Postg
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 09:00:00.000000
+Create Date: 2026-11-22 12:00:00.000000
 """
 import uuid
 from datetime import UTC, datetime
