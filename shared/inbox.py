@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, DateTime, String, any_, bindparam, insert, select
+from sqlalchemy import DateTime, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import SharedBase, is_postgres
 from shared.outbox import utcnow
-from shared.pgbulk import insert_many
+from shared.pgbulk import insert_many, rows_with_keys
 
 
 class ProcessedEvent(SharedBase):
@@ -34,11 +34,12 @@ def already_processed(session: Session, keys: Iterable[tuple[str, str]]) -> set[
     if not wanted:
         return set()
     ids = sorted({event_id for _, event_id in wanted})
-    if is_postgres(session):  # one array parameter: a short statement psycopg parses once
-        matching = ProcessedEvent.event_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+    if is_postgres(session):  # one index lookup per id, whatever the planner's statistics say
+        found = rows_with_keys(session, ProcessedEvent.__table__, "event_id", ids)
+        rows = [(row.source, row.event_id) for row in found]
     else:
-        matching = ProcessedEvent.event_id.in_(ids)
-    rows = session.execute(select(ProcessedEvent.source, ProcessedEvent.event_id).where(matching)).all()
+        rows = session.execute(select(ProcessedEvent.source, ProcessedEvent.event_id)
+                               .where(ProcessedEvent.event_id.in_(ids))).all()
     return {(source, event_id) for source, event_id in rows} & set(wanted)
 
 

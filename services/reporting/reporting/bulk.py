@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ARRAY, Executable, Table, TextClause, any_, bindparam, select, text
+from sqlalchemy import Executable, Table, TextClause, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from reporting.facts import DEFAULTS
 from reporting.kpi import FILING_CHANNELS
 from reporting.models import PROJECTIONS, AppointmentFact, Base, DailyCount, DayPairCount, InquiryFact, LeadFact
 from reporting.projections import project
+from shared.pgbulk import rows_with_keys
 
 COUNTERS = {DailyCount: ("value",), DayPairCount: ("value",)}  # added to, never read
 READ_CHUNK = 2000
@@ -136,11 +137,15 @@ class BatchFacts:
         for model, key in keys:
             if model not in COUNTERS and (model, key) not in self.rows:
                 wanted.setdefault(model, []).append(key[0])  # every non-counter table has a one-column key
-        dialect = session.get_bind().dialect.name
+        postgres = session.get_bind().dialect.name == "postgresql"
         for model, ids in wanted.items():
             for start in range(0, len(ids), READ_CHUNK):
-                for found in session.execute(_reader(model, dialect), {"ids": ids[start:start + READ_CHUNK]}):
-                    self.hold(model, tuple(found))
+                chunk = ids[start:start + READ_CHUNK]
+                table: Table = model.__table__  # type: ignore[assignment]
+                found = (rows_with_keys(session, table, PRIMARY_KEYS[model][0], chunk) if postgres
+                         else session.execute(_reader(model), {"ids": chunk}))
+                for values in found:
+                    self.hold(model, tuple(values))
 
     def hold(self, model: type[Base], values: Values) -> Row:
         """Keep a row as read from the database."""
@@ -218,17 +223,10 @@ class BatchFacts:
 
 
 @cache
-def _reader(model: type[Base], dialect_name: str) -> Executable:
-    """SELECT the rows of a list of keys (built once per dialect).
-
-    On PostgreSQL the keys go as one array (``= ANY``): an IN list of thousands of parameters
-    makes a statement psycopg parses anew for every batch.
-    """
+def _reader(model: type[Base]) -> Executable:
+    """SELECT the rows of a list of keys (built once; PostgreSQL uses ``rows_with_keys`` instead)."""
     table: Table = model.__table__  # type: ignore[assignment]
-    column = table.c[PRIMARY_KEYS[model][0]]
-    if dialect_name == "postgresql":
-        return select(table).where(column == any_(bindparam("ids", type_=ARRAY(column.type))))
-    return select(table).where(column.in_(bindparam("ids", expanding=True)))
+    return select(table).where(table.c[PRIMARY_KEYS[model][0]].in_(bindparam("ids", expanding=True)))
 
 
 @cache
