@@ -13,7 +13,7 @@ from faultkit.stream import Plan
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 DEATHS = 4  # per consuming worker, at the failpoint; plus SIGKILLs from outside at random moments
-CHANCE = "0.05"  # of dying at each batch
+CHANCE = "0.15"  # of dying at each batch (batches hold up to 500 events: few of them in the stream)
 ARMED = {"DEALER_FAILPOINTS": "consumer.after_commit", "DEALER_FAILPOINT_CHANCE": CHANCE}
 CONSUMERS = ("reporting", "inventory")
 
