@@ -268,16 +268,21 @@ def upsert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> N
         session.execute(_upsert(dialect, model), rows)
 
 
-def project_all(session: Session, events: list[dict[str, Any]], tz: ZoneInfo) -> int:
-    """Apply many (masked) events to the projections in three statements per table; returns rows written."""
+def keys_asked_for(events: list[dict[str, Any]], tz: ZoneInfo) -> set[Key]:
+    """The rows these events' projections will ask for (a dry run on blank rows)."""
     recorder = KeyRecorder()
     for event in events:
         try:
             project(event, recorder, tz)
-        except Exception:  # noqa: BLE001, S112 - the real pass below raises it again
+        except Exception:  # noqa: BLE001, S112 - projecting it for real raises it again
             continue
+    return recorder.keys
+
+
+def project_all(session: Session, events: list[dict[str, Any]], tz: ZoneInfo) -> int:
+    """Apply many (masked) events to the projections in three statements per table; returns rows written."""
     facts = BatchFacts()
-    facts.load(session, recorder.keys)
+    facts.load(session, keys_asked_for(events, tz))
     for event in events:
         project(event, facts, tz)
     return facts.save(session)

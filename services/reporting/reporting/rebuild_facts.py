@@ -23,13 +23,12 @@ from reporting.bulk import (
     PRIMARY_KEYS,
     BatchFacts,
     Key,
-    KeyRecorder,
     Row,
     Values,
+    keys_asked_for,
     move_rate_counts,
 )
 from reporting.models import Base
-from reporting.projections import project
 
 TALLIES_HELD = 10_000  # counter increments held in memory before they are written
 BITS_PER_KEY = 16  # two probes, 16 to 32 bits a key: at worst 1 false "written" in 70
@@ -91,13 +90,7 @@ class RebuildFacts(BatchFacts):
 
     def prefetch(self, events: list[dict[str, Any]], tz: ZoneInfo) -> None:
         """Read at once the written rows these events will ask for: one query per table, not one per row."""
-        recorder = KeyRecorder()
-        for event in events:
-            try:
-                project(event, recorder, tz)
-            except Exception:  # noqa: BLE001, S112 - projecting it for real raises it again
-                continue
-        wanted = [handle for handle in recorder.keys if handle not in self.rows and handle in self.written]
+        wanted = [handle for handle in keys_asked_for(events, tz) if handle not in self.rows and handle in self.written]
         self.load(self.session, wanted)
 
     def take_recently_read(self) -> int:
