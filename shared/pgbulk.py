@@ -17,12 +17,22 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 
+def _array(table: Table, column: str, parameter: str) -> str:
+    """The parameter cast to an array of the column's type (``CAST(:p AS VARCHAR(36)[])``)."""
+    return f"CAST(:{parameter} AS {table.c[column].type.compile(dialect=postgresql.dialect())}[])"
+
+
+def unnest_insert(table: Table, columns: Sequence[str]) -> str:
+    """``INSERT INTO table (columns) SELECT * FROM unnest(...)``, one array parameter per column, named
+    after it; callers add their ``ON CONFLICT`` or ``RETURNING`` clause."""
+    arrays = ", ".join(_array(table, name, name) for name in columns)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+
+
 @cache
 def _statement(table: Table, columns: tuple[str, ...], skip_conflicts_on: tuple[str, ...],
                returning: tuple[str, ...]) -> TextClause:
-    dialect = postgresql.dialect()
-    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+    sql = unnest_insert(table, columns)
     if skip_conflicts_on:
         sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
     if returning:
@@ -43,9 +53,8 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]],
 
 @cache
 def _lookup(table: Table, key: str) -> TextualSelect:
-    dialect = postgresql.dialect()
     names = ", ".join(f"found.{column.name}" for column in table.columns)
-    sql = (f"SELECT {names} FROM unnest(CAST(:keys AS {table.c[key].type.compile(dialect=dialect)}[])) AS wanted(key) "
+    sql = (f"SELECT {names} FROM unnest({_array(table, key, 'keys')}) AS wanted(key) "
            f"CROSS JOIN LATERAL (SELECT * FROM {table.name} WHERE {table.name}.{key} = wanted.key) AS found")
     return text(sql).columns(*table.columns)
 

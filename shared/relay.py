@@ -49,7 +49,8 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.publisher = ConfirmingPublisher(settings.amqp_url)
         self._declared = False
-        self._postgres: bool | None = None  # learnt on the first round
+        with sessions() as session:  # the kind of database, read from the engine (nothing is connected)
+            self._postgres = is_postgres(session)
         # Set once ``run`` holds its poke socket, so a caller can wait for it instead of probing the port.
         self.listening = threading.Event()
 
@@ -57,9 +58,6 @@ class OutboxRelay:
         """Publish one batch of unsent rows; returns how many were marked sent."""
         if not self._declared:
             self._declare()
-        if self._postgres is None:
-            with self.sessions() as session:
-                self._postgres = is_postgres(session)
         if self._postgres:
             with self.sessions() as session:
                 return self._publish_locked(session)
@@ -108,7 +106,7 @@ class OutboxRelay:
         wake = _wake_socket(self.settings.relay_bind_addr)
         if wake is not None:
             self.listening.set()
-        delay, last_round = 0.5, 0.0
+        delay = 0.5
         while not stop.is_set():
             last_round = time.monotonic()
             try:
@@ -192,10 +190,7 @@ def _gather_pokes(sock: socket.socket | None, pause: float) -> None:
         return
     time.sleep(pause)
     if sock is not None:
-        sock.setblocking(False)
-        with contextlib.suppress(BlockingIOError):
-            while True:  # the pokes that came meanwhile are served by this round
-                sock.recv(64)
+        _drain_pokes(sock)  # the pokes that came meanwhile are served by this round
 
 
 def _wait_for_poke(sock: socket.socket | None, timeout: float) -> None:
@@ -203,10 +198,14 @@ def _wait_for_poke(sock: socket.socket | None, timeout: float) -> None:
         threading.Event().wait(timeout)
         return
     sock.settimeout(timeout)
-    try:
+    with contextlib.suppress(TimeoutError):
         sock.recv(64)
-        sock.setblocking(False)
-        while True:  # several pokes may have queued up: one publish serves them all
+        _drain_pokes(sock)  # several pokes may have queued up: one publish serves them all
+
+
+def _drain_pokes(sock: socket.socket) -> None:
+    """Take every poke already waiting on the socket, without waiting for more."""
+    sock.setblocking(False)
+    with contextlib.suppress(BlockingIOError):
+        while True:
             sock.recv(64)
-    except (BlockingIOError, TimeoutError):
-        pass

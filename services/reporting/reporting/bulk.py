@@ -27,7 +27,8 @@ from reporting.facts import DEFAULTS
 from reporting.kpi import FILING_CHANNELS
 from reporting.models import PROJECTIONS, AppointmentFact, Base, DailyCount, DayPairCount, InquiryFact, LeadFact
 from reporting.projections import project
-from shared.pgbulk import rows_with_keys
+from shared.db import is_postgres
+from shared.pgbulk import rows_with_keys, unnest_insert
 
 COUNTERS = {DailyCount: ("value",), DayPairCount: ("value",)}  # added to, never read
 READ_CHUNK = 2000
@@ -137,7 +138,7 @@ class BatchFacts:
         for model, key in keys:
             if model not in COUNTERS and (model, key) not in self.rows:
                 wanted.setdefault(model, []).append(key[0])  # every non-counter table has a one-column key
-        postgres = session.get_bind().dialect.name == "postgresql"
+        postgres = is_postgres(session)
         for model, ids in wanted.items():
             for start in range(0, len(ids), READ_CHUNK):
                 chunk = ids[start:start + READ_CHUNK]
@@ -246,15 +247,12 @@ def _upsert(dialect_name: str, model: type[Base]) -> Executable:
 def _pg_upsert(model: type[Base]) -> TextClause:
     """PostgreSQL: the same upsert for any number of rows in one statement, a column per array (unnest)."""
     table: Table = model.__table__  # type: ignore[assignment]
-    keys, dialect = PRIMARY_KEYS[model], postgresql.dialect()
-    names = COLUMNS[model]
-    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in names)
+    keys, names = PRIMARY_KEYS[model], COLUMNS[model]
     if model in COUNTERS:
         update = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in COUNTERS[model])
     else:
         update = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
-    return text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}")
+    return text(f"{unnest_insert(table, names)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}")
 
 
 def upsert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
