@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml $(addsuffix pyproject.toml,$(SERVICES))
 	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -e ,$(SERVICES))
 	touch $(STAMP)
 
-## run: migrate every service's database, then start every web and worker (Ctrl-C stops all)
+## run: migrate every service's database, then start every web and worker, restarting any that exits (Ctrl-C stops
+## all). Tokens are signed with DEALER_JWT_SECRET, else with ./var/jwt-secret, a random secret made on first start.
 run: install
 	$(BIN)/dealer migrate
 	@echo ""
 	@echo "Services:  leads http://127.0.0.1:8001  orders http://127.0.0.1:8002  inventory http://127.0.0.1:8003"
 	@echo "           after_sales http://127.0.0.1:8004  reporting http://127.0.0.1:8005 (dashboard: /dashboard)"
+	@echo "More tokens: TOKEN=\$$($(BIN)/dealer token --role consultant --sub c1)"
 	@echo "Manager token (12 h):"
 	@$(BIN)/dealer token --role sales_manager --sub m1 --name "Sales Manager"
 	@echo ""

@@ -29,6 +29,9 @@ timeout = 30
 keepalive = 5
 accesslog = None  # the app writes its own access line in JSON, without query strings
 errorlog = "-"
+# gunicorn's own lines (and its access log, if turned on with --access-logfile) with phones and ID
+# numbers masked, query strings and tracebacks included.
+logger_class = "shared.gunicorn_logging.MaskingLogger"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 preload_app = False  # each worker builds the app, and so its connections, after the fork
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat off the overlay disk

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import amqp
@@ -27,9 +27,23 @@ def retry_delays_ms() -> tuple[int, ...]:
     return tuple(int(x) for x in raw.split(",")) if raw else DEFAULT_RETRY_DELAYS_MS
 
 
-def connect(url: str, heartbeat: int = 30) -> Connection:
-    """An open broker connection (kombu over py-amqp); the caller closes it."""
-    conn = Connection(url, heartbeat=heartbeat, connect_timeout=5, transport_options={"confirm_publish": False})
+def connect(url: str, heartbeat: int = 30, write_timeout: float | None = None,
+            on_blocked: Callable[[str], None] | None = None,
+            on_unblocked: Callable[[], None] | None = None) -> Connection:
+    """An open broker connection (kombu over py-amqp); the caller closes it.
+
+    ``write_timeout`` makes a socket send that cannot proceed for that long raise (a
+    broker that stopped reading); ``on_blocked``/``on_unblocked`` receive RabbitMQ's
+    ``connection.blocked``/``unblocked`` (sent while a memory or disk alarm stops publishing).
+    """
+    options: dict[str, Any] = {"confirm_publish": False}
+    if write_timeout is not None:
+        options["write_timeout"] = write_timeout
+    if on_blocked is not None:
+        options["on_blocked"] = on_blocked
+    if on_unblocked is not None:
+        options["on_unblocked"] = on_unblocked
+    conn = Connection(url, heartbeat=heartbeat, connect_timeout=5, transport_options=options)
     conn.connect()
     return conn
 
@@ -77,11 +91,16 @@ def queue_names(settings: Settings) -> list[str]:
     return names + [retry_queue(settings, n) for n in range(1, len(retry_delays_ms()) + 1)]
 
 
+# CloudEvents' AMQP binding, structured mode: the body is the whole event as JSON. A reader that parses
+# the body as JSON whatever the content type keeps working; the CloudEvents SDKs read it as structured.
+EVENT_CONTENT_TYPE = "application/cloudevents+json"
+
+
 def message_properties(envelope: dict[str, Any], headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    """AMQP properties of a published event: persistent, JSON, traceable."""
+    """AMQP properties of a published event: persistent, a structured CloudEvent, traceable."""
     return {
         "delivery_mode": 2,
-        "content_type": "application/json",
+        "content_type": EVENT_CONTENT_TYPE,
         "message_id": envelope["id"],
         "correlation_id": envelope.get("correlationid") or envelope["id"],
         "type": envelope["type"],

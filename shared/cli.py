@@ -13,7 +13,14 @@ from pathlib import Path
 import click
 
 from shared import dlq
-from shared.config import load_settings
+from shared.config import (
+    JWT_SECRET_VAR,
+    SecretRefused,
+    check_jwt_secret,
+    load_settings,
+    local_secret_path,
+    read_jwt_secret,
+)
 from shared.seed.command import seed
 from shared.service import ServiceSpec, installed_services, service
 from shared.web.auth import ROLES, mint_token
@@ -30,9 +37,28 @@ def main() -> None:
 @click.option("--name", default="", help="display name")
 @click.option("--hours", default=12.0, show_default=True, help="validity")
 def token(role: str, sub: str, name: str, hours: float) -> None:
-    """Print a bearer token (only the token, so TOKEN=$(dealer token ...) works)."""
-    secret = load_settings("leads").jwt_secret
-    click.echo(mint_token(secret, role, sub, name, timedelta(hours=hours)))
+    """Print a bearer token (only the token, so TOKEN=$(dealer token ...) works).
+
+    Signed with ``DEALER_JWT_SECRET``, or without it with the local store's secret file, the one
+    ``dealer run`` hands its processes, so a token works against ``make run`` with no configuration.
+    """
+    click.echo(mint_token(signing_secret(), role, sub, name, timedelta(hours=hours)))
+
+
+def signing_secret() -> str:
+    """The secret ``dealer run`` and ``dealer token`` use: the variable, else ./var's file (made on first use).
+
+    A missing, published or short secret ends the command with one line saying how to make one.
+    """
+    path = local_secret_path()
+    existed = path.exists()
+    secret = read_jwt_secret(create=True)
+    if not existed and path.exists() and JWT_SECRET_VAR not in os.environ:
+        click.echo(f"dealer: created {path} (the local token-signing secret; {JWT_SECRET_VAR} overrides it)", err=True)
+    try:
+        return check_jwt_secret(secret)
+    except SecretRefused as refused:
+        raise click.ClickException(str(refused)) from None
 
 
 @main.command()
@@ -68,7 +94,12 @@ def worker(name: str) -> None:
     """Run one service's worker: outbox relay, consumer, scheduled jobs."""
     from shared.worker import run_worker
 
-    run_worker(service(name), load_settings(name))
+    settings = load_settings(name)
+    try:  # a worker signs its own calls to the other services (reporting's backfill reads their feeds)
+        check_jwt_secret(settings.jwt_secret)
+    except SecretRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    run_worker(service(name), settings)
 
 
 def procfile_entries(path: Path) -> dict[str, str]:
@@ -81,13 +112,36 @@ def procfile_entries(path: Path) -> dict[str, str]:
     return entries
 
 
+def pick_processes(entries: dict[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The Procfile lines to run: those named, else every line of an installed service."""
+    if not names:
+        installed = installed_services()
+        return {n: cmd for n, cmd in entries.items() if n.rsplit("-", 1)[0] in installed}
+    unknown = [n for n in names if n not in entries]
+    if unknown:
+        raise click.BadParameter(f"not in the Procfile: {', '.join(unknown)} (it has: {', '.join(entries)})",
+                                 param_hint="NAMES")
+    return {n: entries[n] for n in names}
+
+
 @main.command()
 @click.option("--procfile", default=lambda: os.environ.get("DEALER_PROCFILE", "Procfile"), show_default="Procfile")
-def run(procfile: str) -> None:
-    """Start every installed service's web and worker (Ctrl-C stops all)."""
-    installed = installed_services()
-    names = [n for n in procfile_entries(Path(procfile)) if n.rsplit("-", 1)[0] in installed]
-    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "start", "-f", procfile, *names])
+@click.option("--grace", default=10.0, show_default=True, help="seconds between SIGTERM and SIGKILL when stopping")
+@click.argument("names", nargs=-1)
+def run(procfile: str, grace: float, names: tuple[str, ...]) -> None:
+    """Start every installed service's web and worker (or the NAMES given), restarting any that exits.
+
+    Ctrl-C or SIGTERM stops them all. The processes get the token-signing secret in their environment
+    (DEALER_JWT_SECRET, else ./var/jwt-secret, created on first start).
+    """
+    from shared.supervisor import Supervisor
+
+    path = Path(procfile)
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {path}", param_hint="--procfile")
+    commands = pick_processes(procfile_entries(path), names)
+    env = {**os.environ, JWT_SECRET_VAR: signing_secret()}
+    sys.exit(Supervisor(commands, env, grace=grace).run())
 
 
 @main.group("dlq")

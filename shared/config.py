@@ -6,6 +6,7 @@ to, so a test can point a whole service elsewhere by setting a few variables.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +24,85 @@ def data_dir() -> Path:
     path = Path(_env("DEALER_DATA_DIR", str(Path.cwd() / "var")))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+JWT_SECRET_VAR = "DEALER_JWT_SECRET"
+JWT_SECRET_FILE = "jwt-secret"
+MIN_SECRET_LENGTH = 32
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_hex(32))"'
+#: Every secret value ever published in this repository (the code's old default, .env.example,
+#: deploy/k8s/secrets.example.env): anyone can sign tokens with them, so no service accepts one.
+#: shared/tests/test_secrets.py fails when an example file holds a value missing here.
+PUBLISHED_SECRETS = frozenset({
+    "dev-secret-change-me-0123456789abcdef",
+    "change-me-to-a-long-random-secret-0123456789",
+    "change-me",
+    "change-me-rabbitmq",
+    "change-me-postgres",
+    "change-me-leads",
+    "change-me-orders",
+    "change-me-inventory",
+    "change-me-after-sales",
+    "change-me-reporting",
+})
+
+
+class SecretRefused(ValueError):
+    """The token-signing secret is missing, published or too short; the message is one line for the operator."""
+
+
+def check_jwt_secret(secret: str) -> str:
+    """``secret`` if it may sign tokens; otherwise :class:`SecretRefused` naming the variable and the fix.
+
+    A published or short secret lets anyone mint a manager's token, so a service refuses to start
+    rather than run open (issue 11).
+    """
+    if not secret:
+        problem = "is empty or not set"
+    elif secret.strip() in PUBLISHED_SECRETS:
+        problem = "is a value published in this repository"
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problem = f"is shorter than {MIN_SECRET_LENGTH} characters"
+    else:
+        return secret
+    raise SecretRefused(f"{JWT_SECRET_VAR} {problem}; make one with: {MAKE_A_SECRET}")
+
+
+def local_secret_path() -> Path:
+    """The local store's secret file, ``<DEALER_DATA_DIR>/jwt-secret``, which ``dealer run`` creates."""
+    return data_dir() / JWT_SECRET_FILE
+
+
+def _create_local_secret(path: Path) -> None:
+    """Write a fresh secret readable by its owner only (0600).
+
+    Written aside then hard-linked into place, so a reader never sees a half-written file and,
+    when two processes create it at once, the first link wins and both use that one.
+    """
+    aside = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        os.link(aside, path)
+    except FileExistsError:
+        pass
+    finally:
+        aside.unlink(missing_ok=True)
+
+
+def read_jwt_secret(create: bool = False) -> str:
+    """``DEALER_JWT_SECRET`` when set, else the local secret file (made first if ``create``), else "".
+
+    The file lets ``make run`` and ``dealer token`` agree on a secret without any configuration;
+    the variable always wins, so a deployment's secret never comes from a stray file.
+    """
+    if JWT_SECRET_VAR in os.environ:  # even empty: whoever set it meant it, and is told it is refused
+        return os.environ[JWT_SECRET_VAR]
+    path = local_secret_path()
+    if create and not path.exists():
+        _create_local_secret(path)
+    return path.read_text().strip() if path.exists() else ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +157,7 @@ def load_settings(service: str) -> Settings:
         amqp_url=_env("AMQP_URL", "amqp://guest:guest@localhost:5672/"),
         exchange=_env("DEALER_EXCHANGE", f"{namespace}dealer.events"),
         namespace=namespace,
-        jwt_secret=_env("DEALER_JWT_SECRET", "dev-secret-change-me-0123456789abcdef"),
+        jwt_secret=read_jwt_secret(),
         timezone=ZoneInfo(_env("DEALER_TZ", "Asia/Shanghai")),
         port=port,
         relay_wake_addr=(wake_host, int(wake_port)),

@@ -14,7 +14,8 @@ from typing import Any
 import amqp
 
 FRAME_END = b"\xce"
-_FAST_PROPERTIES = {"content_type": 0x8000, "delivery_mode": 0x1000, "message_id": 0x0080}
+MANDATORY = 0x01  # bit 0 of basic.publish's flags octet (bit 1, ``immediate``, RabbitMQ refuses)
+_FAST_PROPERTIES = {"content_type": 0x8000, "delivery_mode": 0x1000, "message_id": 0x0080, "type": 0x0020}
 
 
 def _shortstr(value: str) -> bytes:
@@ -42,14 +43,22 @@ def encode_properties(properties: dict[str, Any]) -> bytes:
         if "message_id" in properties:
             flags |= 0x0080
             parts.append(_shortstr(properties["message_id"]))
+        if "type" in properties:  # the property list keeps the flags' order: type comes after message-id
+            flags |= 0x0020
+            parts.append(_shortstr(properties["type"]))
         return struct.pack(">H", flags) + b"".join(parts)
     return bytes(amqp.Message(b"", **properties)._serialize_properties())
 
 
 def encode_publish(channel: int, exchange: str, routing_key: str, body: bytes,
-                   properties: dict[str, Any], frame_max: int) -> bytes:
-    """Method, header and body frames of one ``basic.publish``."""
-    method = struct.pack(">HHH", 60, 40, 0) + _shortstr(exchange) + _shortstr(routing_key) + b"\x00"
+                   properties: dict[str, Any], frame_max: int, mandatory: bool = False) -> bytes:
+    """Method, header and body frames of one ``basic.publish``.
+
+    ``mandatory`` asks the broker to return the message (``basic.return``) when no
+    queue is bound to receive it, instead of dropping it silently.
+    """
+    bits = bytes((MANDATORY if mandatory else 0,))
+    method = struct.pack(">HHH", 60, 40, 0) + _shortstr(exchange) + _shortstr(routing_key) + bits
     header = struct.pack(">HHQ", 60, 0, len(body)) + encode_properties(properties)
     frames = [_frame(1, channel, method), _frame(2, channel, header)]
     step = frame_max - 8

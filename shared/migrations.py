@@ -5,7 +5,8 @@ with its tables plus the shared ones (outbox, inbox, idempotency keys).
 """
 from __future__ import annotations
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData
 
@@ -50,3 +51,27 @@ def run_env(service_metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+
+
+def add_outbox_feed_position() -> None:
+    """Give the outbox its feed cursor in commit order (``outbox.feed_position``); for a service's migration.
+
+    Each service's first migration wrote the shared tables out by hand, so each adds the
+    column in a migration of its own that calls this. Rows already there take their
+    position as feed position: a cursor a reader holds from the old feed, which counted
+    positions, keeps its meaning; new rows are numbered after them as they commit.
+    """
+    op.add_column("outbox", sa.Column("feed_position", sa.BigInteger(), nullable=True))
+    op.execute("UPDATE outbox SET feed_position = position")
+    op.create_index("ix_outbox_feed_position", "outbox", ["feed_position"], unique=True,
+                    postgresql_where=sa.text(outbox.ASSIGNED), sqlite_where=sa.text(outbox.ASSIGNED))
+    op.create_index("ix_outbox_feed_unassigned", "outbox", ["position"],
+                    postgresql_where=sa.text(outbox.UNASSIGNED), sqlite_where=sa.text(outbox.UNASSIGNED))
+
+
+def drop_outbox_feed_position() -> None:
+    """Undo ``add_outbox_feed_position`` (the old feed then counts positions again)."""
+    op.drop_index("ix_outbox_feed_unassigned", table_name="outbox")
+    op.drop_index("ix_outbox_feed_position", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch_op:  # SQLite drops a column by copying the table
+        batch_op.drop_column("feed_position")

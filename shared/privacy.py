@@ -15,9 +15,10 @@ from shared.domain import InvalidInput
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# In free text: an 11-digit mobile or an 18-character resident ID not inside a longer number.
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
+# In free text: an 11-digit mobile (with or without +86 / 0086 / 86 in front, its groups run together or
+# split by a space or a dash as people type them) or an 18-character resident ID, not inside a longer number.
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)((?:\+?86|0086)[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:
@@ -61,9 +62,13 @@ def mask_id_number(value: str | None) -> str | None:
 
 
 def mask_text(text: str) -> str:
-    """Mask every phone and ID number found in free text (log lines, notes)."""
+    """Mask every phone and ID number found in free text (log lines, error messages, notes).
+
+    Masked as everywhere else (``138****5678``, ``110101********4514``); a country code in front is kept.
+    Used on whole log lines and on dead-letter errors, so it must never leave a full number behind.
+    """
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2), text)
-    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    return _PHONE_IN_TEXT.sub(lambda m: (m.group(1) or "") + m.group(2) + "****" + m.group(4), text)
 
 
 class MaskingFilter(logging.Filter):

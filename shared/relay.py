@@ -7,19 +7,34 @@ publishing and before marking leaves the rows unsent (the lock goes with its
 connection, the lease runs out) and another relay publishes the same events
 again, with the same ids: consumers drop the duplicates. Publishing waits for the
 broker's confirms, a window at a time.
+
+An event no queue is bound to receive (the broker returns it: ``mandatory``) is not
+marked sent: it is counted (``dealer_outbox_unroutable_total``), logged by routing key
+and event id, and backed off - its ``claimed_until`` is set 5 s ahead, doubling with
+each return up to 60 s (per relay process) - so the rows behind it keep flowing and it
+costs one publish per back-off until a subscriber binds its key.
+
+When the broker stops taking messages (blocked by an alarm, silent, too slow to
+confirm: see ``shared.publisher``) the round fails and the relay gives its rows back
+at once - PostgreSQL rolls back, so the row locks go; SQLite clears the lease of the
+rows it claimed and did not mark - then reconnects with back-off.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import ARRAY, BigInteger, Row, any_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,27 +42,36 @@ from shared import broker
 from shared.config import Settings
 from shared.db import is_postgres
 from shared.faults import failpoint
-from shared.outbox import OutboxEvent, utcnow
+from shared.outbox import OutboxEvent, assign_feed_positions, utcnow
 from shared.publisher import ConfirmingPublisher, Outgoing
 
 log = logging.getLogger("dealer.relay")
 # How long a claim holds (``DEALER_RELAY_LEASE_SECONDS``): a dead relay's rows go again after it.
 LEASE = timedelta(seconds=float(os.environ.get("DEALER_RELAY_LEASE_SECONDS") or 30))
+DECLARE_TIMEOUT = 10.0  # seconds the exchange declaration may wait for the broker
 OUTBOX = OutboxEvent.__table__  # Core statements on the table: a round skips the ORM's bulk machinery
 ROW = (OUTBOX.c.position, OUTBOX.c.event_id, OUTBOX.c.routing_key, OUTBOX.c.body)
+UNROUTABLE = Counter("dealer_outbox_unroutable_total",
+                     "Outbox events the broker returned because no queue is bound to their routing key",
+                     ["service", "routing_key"])
+UNROUTABLE_BACKOFF = (5.0, 60.0)  # seconds before an unroutable row's next try: first, then doubling up to
+OutboxRow = Row[tuple[int, str, str, str]]
 
 
 class OutboxRelay:
     """Moves outbox rows to the ``dealer.events`` exchange, oldest first."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], batch_size: int = 2000,
-                 poll_interval: float = 1.0, gather: float = 0.02) -> None:
+                 poll_interval: float = 1.0, gather: float = 0.02, confirm_timeout: float | None = None,
+                 unroutable_backoff: tuple[float, float] = UNROUTABLE_BACKOFF) -> None:
         self.settings = settings
         self.gather = gather
         self.sessions = sessions
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self.publisher = ConfirmingPublisher(settings.amqp_url)
+        self.unroutable_backoff = unroutable_backoff
+        self.publisher = ConfirmingPublisher(settings.amqp_url, confirm_timeout=confirm_timeout)
+        self._returns: dict[str, int] = {}  # event id -> times the broker returned it (for the back-off)
         self._declared = False
         with sessions() as session:  # the kind of database, read from the engine (nothing is connected)
             self._postgres = is_postgres(session)
@@ -56,6 +80,8 @@ class OutboxRelay:
 
     def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many were marked sent."""
+        with self.sessions() as session:  # the feed's numbers first, before the broker: the feed advances without it
+            assign_feed_positions(session)
         if not self._declared:
             self._declare()
         if self._postgres:
@@ -65,16 +91,17 @@ class OutboxRelay:
 
     def _publish_locked(self, session: Session) -> int:
         """PostgreSQL: lock the rows (other relays skip them), publish, mark, commit: one write per row."""
-        with session.begin():
+        with session.begin():  # an exception rolls back: the locks go and the rows are free at once
             rows = session.execute(
-                select(*ROW).where(OUTBOX.c.published_at.is_(None)).order_by(OUTBOX.c.position)
+                select(*ROW).where(*_claimable(utcnow())).order_by(OUTBOX.c.position)
                 .limit(self.batch_size).with_for_update(skip_locked=True)
             ).all()
-            sent = self._publish(rows)
+            sent, unroutable = self._publish(rows)
             if sent:
                 positions = bindparam("positions", sent, type_=ARRAY(BigInteger))  # one array: a short statement
                 session.execute(update(OUTBOX).where(OUTBOX.c.position == any_(positions))
                                 .values(published_at=utcnow()))
+            self._back_off(session, unroutable)
         return len(sent)
 
     def _publish_leased(self) -> int:
@@ -84,18 +111,58 @@ class OutboxRelay:
         every request of the service; a lease keeps the lock short instead.
         """
         token, rows = self._claim()
-        sent = self._publish(rows)
+        try:
+            sent, unroutable = self._publish(rows)
+        except Exception:
+            self._release(token)
+            raise
         if sent:
             self._mark_sent(token, sent, everything=len(sent) == len(rows))
+        if unroutable:
+            with self.sessions() as session, session.begin():
+                self._back_off(session, unroutable, token)
         return len(sent)
 
-    def _publish(self, rows: Sequence[Row[tuple[int, str, str, str]]]) -> list[int]:
-        """Publish rows with confirms; the positions the broker confirmed."""
+    def _publish(self, rows: Sequence[OutboxRow]) -> tuple[list[int], list[OutboxRow]]:
+        """Publish rows with confirms (mandatory); the positions confirmed, and the rows returned unroutable."""
         if not rows:
-            return []
-        confirmed = self.publisher.publish([self._outgoing(row) for row in rows])
+            self.publisher.keepalive()  # an idle round still reads the broker's heartbeats and sends ours
+            return [], []
+        confirmed = self.publisher.publish([self._outgoing(row) for row in rows], mandatory=True)
         failpoint("relay.after_publish")
-        return [row.position for row, ok in zip(rows, confirmed, strict=True) if ok]
+        unroutable = [rows[number] for number in self.publisher.unroutable]
+        sent = [row.position for row, ok in zip(rows, confirmed, strict=True) if ok]
+        if self._returns and sent:
+            for row, ok in zip(rows, confirmed, strict=True):
+                if ok:
+                    self._returns.pop(row.event_id, None)
+        return sent, unroutable
+
+    def _back_off(self, session: Session, rows: Sequence[OutboxRow], token: str | None = None) -> None:
+        """Count, log and put off the rows no queue received, each by its own back-off, in ``session``.
+
+        On SQLite only the rows still leased to this relay (``token``) are put off.
+        """
+        mine = () if token is None else (OUTBOX.c.claim_token == token,)
+        now = utcnow()
+        due: dict[float, list[int]] = {}
+        for row in rows:
+            delay = self._next_delay(row.event_id)
+            UNROUTABLE.labels(self.settings.service, row.routing_key).inc()
+            log.warning("event unroutable: no queue is bound to %s; event %s kept unsent, next try in %g s",
+                        row.routing_key, row.event_id, delay)
+            due.setdefault(delay, []).append(row.position)
+        for delay, positions in due.items():
+            session.execute(update(OUTBOX).where(OUTBOX.c.position.in_(positions), *mine)
+                            .values(claimed_until=now + timedelta(seconds=delay), claim_token=None))
+
+    def _next_delay(self, event_id: str) -> float:
+        """5 s after the first return, doubling with each further one, 60 s at most (by default)."""
+        first, longest = self.unroutable_backoff
+        returns = self._returns[event_id] = self._returns.get(event_id, 0) + 1
+        if len(self._returns) > 100_000:  # a bound on memory: the oldest entries start over at the first delay
+            self._returns.pop(next(iter(self._returns)))
+        return float(min(first * 2 ** min(returns - 1, 30), longest))
 
     def close(self) -> None:
         """Close the broker connection."""
@@ -130,8 +197,7 @@ class OutboxRelay:
     def _claim(self) -> tuple[str, list[Row[tuple[int, str, str, str]]]]:
         """Lease the oldest unsent rows to this relay; return them (position, id, key, body)."""
         token, now = str(uuid.uuid4()), utcnow()
-        claimable = (OUTBOX.c.published_at.is_(None),
-                     or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now))
+        claimable = _claimable(now)
         with self.sessions() as session, session.begin():
             oldest = select(OUTBOX.c.position).where(*claimable).order_by(OUTBOX.c.position)
             rows = session.execute(
@@ -143,7 +209,8 @@ class OutboxRelay:
         return token, sorted(rows, key=lambda row: row.position)
 
     def _outgoing(self, row: Row[tuple[int, str, str, str]]) -> Outgoing:
-        props = {"delivery_mode": 2, "content_type": "application/json", "message_id": row.event_id}
+        props = {"delivery_mode": 2, "content_type": broker.EVENT_CONTENT_TYPE, "message_id": row.event_id,
+                 "type": event_type_in(row.body)}
         return Outgoing(self.settings.exchange, row.routing_key, row.body.encode(), props)
 
     def _mark_sent(self, token: str, positions: list[int], everything: bool) -> None:
@@ -158,13 +225,42 @@ class OutboxRelay:
                 chunk = positions[start:start + 500]
                 session.execute(update(OUTBOX).where(OUTBOX.c.position.in_(chunk), mine).values(**sent))
 
+    def _release(self, token: str) -> None:
+        """SQLite: give back the claimed rows not marked sent, so the next round or another relay takes them now."""
+        with contextlib.suppress(Exception), self.sessions() as session, session.begin():  # noqa: SIM117
+            # the database may be what failed: the lease then runs out by itself
+            session.execute(update(OUTBOX).where(OUTBOX.c.claim_token == token, OUTBOX.c.published_at.is_(None))
+                            .values(claim_token=None, claimed_until=None))
+
     def _declare(self) -> None:
         conn = broker.connect(self.settings.amqp_url)
         try:
+            conn.connection.transport.sock.settimeout(DECLARE_TIMEOUT)  # a silent broker fails the round
             broker.declare_exchange(broker.raw_channel(conn), self.settings)
-        finally:
-            conn.close()
+        except Exception:
+            conn.collect()  # no closing handshake with a broker that does not answer
+            raise
+        conn.close()
         self._declared = True
+
+
+def _claimable(now: datetime) -> tuple[Any, ...]:
+    """Unsent rows neither leased by a relay (SQLite) nor put off as unroutable."""
+    return (OUTBOX.c.published_at.is_(None),
+            or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now))
+
+
+# The outbox writes envelopes compactly and in one key order (``make_event``): the type is found
+# without parsing the whole body; any other body is parsed.
+_LEADING_TYPE = re.compile(r'^\{"specversion":"[^"]*","id":"[^"]*","source":"[^"]*","type":"([^"\\]+)"')
+
+
+def event_type_in(body: str) -> str:
+    """The CloudEvents ``type`` of an outbox body (for the AMQP ``type`` property subscribers filter on)."""
+    found = _LEADING_TYPE.match(body)
+    if found:
+        return found.group(1)
+    return str(json.loads(body).get("type", ""))
 
 
 def _wake_socket(address: tuple[str, int]) -> socket.socket | None:

@@ -3,6 +3,9 @@
 Each runs in its own thread with its own broker connection. SIGTERM or Ctrl-C
 lets the consumer finish and ack the batch in hand; anything not acked goes
 back to the queue when the connection closes, so stopping loses no message.
+
+Besides a service's own jobs, every worker purges expired idempotency keys each hour (they
+would otherwise pile up one row per POST, holding stored answers long after any retry).
 """
 from __future__ import annotations
 
@@ -20,8 +23,16 @@ from shared.logs import configure_logging
 from shared.outbox import wake_relay_after_commit
 from shared.relay import OutboxRelay
 from shared.service import ScheduledJob, ServiceSpec
+from shared.web import idempotency
 
 log = logging.getLogger("dealer.worker")
+PURGE_IDEMPOTENCY_KEYS = ScheduledJob("purge_idempotency_keys", idempotency.PURGE_EVERY_SECONDS,
+                                      idempotency.purge_job)
+
+
+def jobs_of(spec: ServiceSpec) -> tuple[ScheduledJob, ...]:
+    """The service's own scheduled jobs plus the kernel's (the idempotency-key purge)."""
+    return (*spec.jobs, PURGE_IDEMPOTENCY_KEYS)
 
 
 def run_jobs(settings: Settings, jobs: tuple[ScheduledJob, ...], stop: threading.Event) -> None:
@@ -54,8 +65,7 @@ def start_threads(spec: ServiceSpec, settings: Settings, stop: threading.Event) 
         consumer = EventConsumer(settings, sessions, dict(spec.handlers), list(spec.bindings) or None,
                                  batch_handler=spec.batch_handler)
         targets.append(("consumer", consumer.run))
-    if spec.jobs:
-        targets.append(("jobs", lambda s: run_jobs(settings, spec.jobs, s)))
+    targets.append(("jobs", lambda s: run_jobs(settings, jobs_of(spec), s)))
     threads = [threading.Thread(target=fn, args=(stop,), name=f"{spec.name}-{name}", daemon=True)
                for name, fn in targets]
     for thread in threads:

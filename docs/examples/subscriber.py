@@ -23,8 +23,12 @@ from typing import Any
 from kombu import Connection, Exchange, Queue, binding
 from kombu.message import Message
 from kombu.mixins import ConsumerMixin
+from kombu.serialization import register
 
 log = logging.getLogger("subscriber")
+# The platform publishes CloudEvents in structured mode: content type application/cloudevents+json, a JSON body.
+register("cloudevents", json.dumps, json.loads, content_type="application/cloudevents+json", content_encoding="utf-8")
+ACCEPT = ["cloudevents", "json"]  # plain application/json too: other publishers on the exchange may send it
 
 
 def handle(db: sqlite3.Connection, event: dict[str, Any]) -> None:
@@ -41,8 +45,9 @@ class Subscriber(ConsumerMixin):
         self.max_messages, self.handled = max_messages, 0
 
     def get_consumers(self, consumer_class: Any, channel: Any) -> list[Any]:
-        return [consumer_class(queues=[self.queue], callbacks=[self.on_message], accept=["json"],
-                               prefetch_count=50)]
+        prefetch = min(50, self.max_messages) if self.max_messages else 50
+        return [consumer_class(queues=[self.queue], callbacks=[self.on_message], accept=ACCEPT,
+                               prefetch_count=prefetch)]
 
     def on_consume_ready(self, connection: Any, channel: Any, consumers: Any, **kwargs: Any) -> None:
         log.info("listening on %s", self.queue.name)
@@ -52,6 +57,9 @@ class Subscriber(ConsumerMixin):
         message.reject(requeue=False)
 
     def on_message(self, event: dict[str, Any], message: Message) -> None:
+        if self.max_messages and self.handled >= self.max_messages:
+            message.requeue()  # already delivered with the last batch: left for the next run, not handled
+            return
         try:
             with self.db:  # one transaction: the dedupe note and your work commit together
                 first = self.db.execute("INSERT OR IGNORE INTO handled (source, id) VALUES (?, ?)",

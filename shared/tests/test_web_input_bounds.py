@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import marshmallow as ma
@@ -14,7 +13,7 @@ from flask_smorest import Blueprint
 
 from shared.db import SharedBase, dispose_engines, get_engine
 from shared.envelope import make_event
-from shared.outbox import record_event
+from shared.outbox import assign_feed_positions, record_event
 from shared.testing import DEFAULT_SECRET, token
 from shared.web.app import build_app, db
 from shared.web.auth import require
@@ -84,8 +83,9 @@ def test_a_feed_cursor_past_the_largest_stored_position_is_422(client: FlaskClie
 
 def test_the_feed_shows_full_numbers_only_to_other_departments_and_managers(client: FlaskClient,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("shared.outbox.FEED_SETTLE", timedelta(0))
     assert client.post("/api/v1/delivered", headers=token("consultant")).status_code == 201
+    with client.application.extensions["dealer"].sessions() as session:
+        assign_feed_positions(session)  # the relay's first step each round; no worker runs here
     seen = {role: json.dumps(client.get("/api/v1/events", headers=token(role)).get_json())
             for role in ("service", "sales_manager", "ops")}
     assert "13812345678" in seen["service"] and "110101199003074514" in seen["sales_manager"]

@@ -1,6 +1,10 @@
 """``GET /api/v1/events?after=&limit=``: a service's own event log, for late subscribers.
 
-Reporting backfills from it; any dealer system can catch up with it.
+Reporting backfills from it; any dealer system can catch up with it. The cursor is the
+events' feed position, numbered in commit order after commit (``shared.outbox``): a reader
+that keeps ``next`` and asks again gets every event once, in the order they were committed,
+with no settle delay; an event committed a moment ago appears once the relay's next round
+has numbered it.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ class FeedPage(ma.Schema):
 @feed.response(200, FeedPage)
 @require(*FEED_READERS)
 def list_events(args: dict[str, int]) -> dict[str, Any]:
-    """Events after the cursor, oldest first; ``next`` is the cursor for the following page."""
+    """Events after the cursor, in commit order; ``next`` is the cursor for the following page."""
     items, cursor = read_feed(db(), args["after"], args["limit"])
     if current_actor().role not in FULL_DATA_READERS:
         items = [mask_personal_fields(item) for item in items]

@@ -1,4 +1,4 @@
-"""Marshmallow fields for values several services take: phones, ID numbers, money, times."""
+"""Marshmallow fields for values several services take: phones, ID numbers, money, times (in the store's zone)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from shared.business_time import problem_with
+from shared.business_time import from_store_time, problem_with, to_store_time
 from shared.domain import InvalidInput
 from shared.privacy import normalise_phone, validate_id_number
 
@@ -67,26 +67,60 @@ class Money(ma.fields.Decimal):
         return amount.quantize(Decimal("0.01"))
 
 
-class AwareDateTime(ma.fields.AwareDateTime):
-    """An ISO 8601 time that must carry its offset (store time is ambiguous otherwise), read as UTC.
+STORE_TIME_OUT = ("ISO 8601 with the offset of the store's time zone (DEALER_TZ, default Asia/Shanghai: "
+                  "+08:00), e.g. 2027-01-05T14:00:00+08:00")
+STORE_TIME_IN = ("ISO 8601 date-time. A time without an offset (2027-01-05T14:00:00) is taken in the store's time "
+                 "zone (DEALER_TZ, default Asia/Shanghai), as a person at the store means it; with an offset it is "
+                 "that moment. Years 2000-2100. Stored in UTC, answered in the store's zone with its offset.")
 
-    UTC because SQLite keeps no offset: a +08:00 time stored as given would read back 8 hours off.
+
+def _with_metadata(kwargs: dict[str, Any], **defaults: Any) -> dict[str, Any]:
+    """``kwargs`` whose ``metadata`` has ``defaults`` for the keys the caller did not set."""
+    return {**kwargs, "metadata": {**defaults, **kwargs.get("metadata", {})}}
+
+
+class StoreTime(ma.fields.DateTime):
+    """A time as the store reads it: ISO 8601 in the store's zone (``DEALER_TZ``) with its offset.
+
+    Times are stored in UTC and SQLite hands them back naive; dumped as they came, an appointment made
+    for 14:00+08:00 read back as 06:00+00:00, or with no offset at all. Naive values are UTC as stored.
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_with_metadata(kwargs, description=STORE_TIME_OUT, example="2027-01-05T14:00:00+08:00"))
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return to_store_time(value).isoformat()
+
+
+class AwareDateTime(StoreTime):
+    """A time sent in: with its offset that moment, without one the store's time (门店时间); read as UTC.
+
+    A person at the store typing 14:00 means 14:00 in the store, so a naive time is taken in ``DEALER_TZ``
+    rather than refused; UTC because SQLite keeps no offset (a +08:00 time stored as given would read back
+    8 hours off). Answered, like every time, in the store's zone with its offset.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_with_metadata(kwargs, description=STORE_TIME_IN))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
         if moment.year < 2000 or moment.year > 2100:
             raise ma.ValidationError("Must be between the years 2000 and 2100.")
-        return moment.astimezone(UTC)
+        return from_store_time(moment)
 
 
 class OccurredAt(AwareDateTime):
     """When it happened, for a past paper record keyed in now (补录); omitted means now."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {"description": "business time of a past record (补录): not in the "
-                                                      "future, at most a year back; omitted means now"})
-        super().__init__(load_default=None, allow_none=True, load_only=True, **kwargs)
+        description = ("business time of a past record (补录): not in the future, at most a year back; omitted "
+                       "means now. " + STORE_TIME_IN)
+        super().__init__(load_default=None, allow_none=True, load_only=True,
+                         **_with_metadata(kwargs, description=description, example="2026-11-20T09:30:00+08:00"))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)

@@ -33,6 +33,22 @@ def _first_excess(body: Any) -> tuple[str, str] | None:
     return None
 
 
+def refuse_a_body_that_is_not_json() -> Response | None:
+    """Answer 415 for a body sent as anything but JSON (a form, plain text, no Content-Type at all).
+
+    Without this, such a body reaches the schema as "no data" and every required field is
+    reported missing, which sends a client looking in the wrong place.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or request.is_json:
+        return None
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not has_body:
+        return None
+    sent = request.mimetype or "no Content-Type"
+    return problem(415, "Unsupported Media Type",
+                   f"The body was sent as {sent}; send it as JSON with 'Content-Type: application/json'.")
+
+
 def refuse_unwieldy_json() -> Response | None:
     """Answer 400 for JSON nested past the parser's reach, 422 for one too long or too deep to check."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:

@@ -90,3 +90,25 @@ def test_the_example_subscriber_gets_its_keys_once_each_and_acks_them(queue_name
         ("dealer.orders.order.placed.v1", "o1"), ("dealer.leads.lead.created.v1", "l2")]
     assert queue_depth(queue_name) == 0, "every message was acked"
     assert queue_depth(f"{queue_name}.dead") == 0
+
+
+def test_max_messages_handles_exactly_that_many_and_leaves_the_rest_queued(queue_name: str, tmp_path: Path) -> None:
+    settings = load_settings("leads")
+    publish([])
+    log = tmp_path / "subscriber.log"
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, str(EXAMPLE), "--queue", queue_name, "--exchange", settings.exchange,
+             "--bind", "leads.lead.created", "--state", str(tmp_path / "seen.db"), "--max-messages", "3"],
+            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        wait_for(lambda: "listening on" in log.read_text(), timeout=30, message="the subscriber to bind its queue")
+        publish([event("leads.lead.created", f"l{n}", {"lead_id": f"l{n}"}) for n in range(5)])
+        out, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, log.read_text()
+    assert [json.loads(line)["subject"] for line in out.splitlines()] == ["l0", "l1", "l2"]
+    assert queue_depth(queue_name) == 2, "the two not handled wait for the next run"

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BEGIN = "<!-- faults:begin: rendered by tests/faults/report.py from test-output/faults/*.json -->"
 END = "<!-- faults:end -->"
 ORDER = ("broker_restart", "worker_killed", "relay_killed", "database_outage", "poison_message",
-         "slow_consumer_backlog", "inventory_down")
+         "malformed_envelopes", "slow_consumer_backlog", "inventory_down")
 COMMON = {"fault", "title", "injected", "command", "measured_at", "machine", "actions", "events_expected",
           "events_found", "lost", "unexpected", "unpublished", "duplicates_applied", "store_repeats",
           "inbox_repeats", "repeated_effects", "by_type", "funnel", "dropped_duplicates", "time_to_recover_s",
@@ -38,6 +38,7 @@ LABELS = {
     "backoff_total_s": "back-off configured in total (s)",
     "events_applied_while_it_cycled": "other events inventory applied while the poison message was retried",
     "dlq_list": "`dealer dlq list inventory` printed",
+    "dead_letters": "messages parked in each service's dead letters",
     "dlq_replay": "`dealer dlq replay inventory` said",
     "poison_applied_times": "times the replayed event was applied",
     "backlog_at_start": "messages in reporting's queue when its worker started",
@@ -166,8 +167,9 @@ Still weak (not fixed here):
 - On SQLite every transaction takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`), reads included, so a
   stuck writer makes reads answer 503 too; and a test drive holds leads' SQLite lock while it asks
   inventory (up to `DEALER_HTTP_TIMEOUT`). PostgreSQL has neither problem.
-- A worker that dies is restarted by its supervisor (compose `restart: unless-stopped`, Kubernetes); the
-  tests play that supervisor. `dealer run` (honcho) stops every process when one dies.
+- A worker that dies is restarted by its supervisor (compose `restart: unless-stopped`, Kubernetes, or
+  `dealer run`, which restarts a process that exits with a back-off of 1 s doubling to 30 s); the tests
+  play that supervisor.
 - Broker outage: a relay whose publish failed keeps its claim until the lease runs out (30 s by default)
   before those rows go again; the rows written meanwhile go first.
 """

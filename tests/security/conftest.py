@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # security_kit, shared
 from security_kit import CALLERS, routes_of, services_under_test  # noqa: E402
 
 from shared.db import dispose_engines  # noqa: E402
+from shared.testing import DEFAULT_SECRET  # noqa: E402
 
 SERVICES = services_under_test()
 
@@ -23,7 +24,8 @@ def _matrix_cases() -> list[tuple[str, str, str, str]]:
 
     cases = []
     for service in SERVICES:
-        app = importlib.import_module(f"{service}.app").create_app({"DATABASE_URL": "sqlite://", "TESTING": True})
+        config = {"DATABASE_URL": "sqlite://", "JWT_SECRET": DEFAULT_SECRET, "TESTING": True}
+        app = importlib.import_module(f"{service}.app").create_app(config)
         cases += [(service, r.method, r.rule, caller) for r in routes_of(service, app) for caller in CALLERS]
     return cases
 

@@ -1,11 +1,13 @@
 """The same POST sent twenty times at once with one ``Idempotency-Key`` makes one resource, on every service.
 
 Each service runs as its real gunicorn process (two workers) on its own database; the twenty answers
-are the same answer (the first, replayed: 19 marked ``Idempotent-Replayed``), and the service's
-database holds exactly one new resource.
+are the same answer (the first, replayed: 19 marked ``Idempotent-Replayed``, with any phone or ID number
+masked, as stored answers keep none in full), and the service's database holds exactly one new resource.
+The same key with another body is refused (422 naming the header).
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -74,15 +76,27 @@ def twenty_at_once(running: RunningService, role: str, route: str, body: dict[st
         return list(pool.map(send, range(20)))
 
 
+PHONE, PHONE_MASKED = "13812345678", "138****5678"
+ID_NUMBER, ID_NUMBER_MASKED = "110101199003074514", "110101********4514"
+
+
+def masked(answer: requests.Response) -> Any:
+    """The answer's JSON with the test customer's phone and ID number masked, as a replay shows them."""
+    return json.loads(answer.text.replace(PHONE, PHONE_MASKED).replace(ID_NUMBER, ID_NUMBER_MASKED))
+
+
 def fault_of(answers: list[requests.Response], made: int) -> str | None:
-    """What breaks the rule: answers that differ, a failure, replays not marked, or more than one resource."""
-    if len({(a.status_code, a.text) for a in answers}) != 1:  # the first answer, replayed byte for byte
-        return f"different answers: {sorted({a.status_code for a in answers})} {answers[0].text[:200]}"
-    if answers[0].status_code not in (201, 202):
-        return f"{answers[0].status_code}: {answers[0].text[:200]}"
-    replayed = sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers)
-    if replayed != 19:
-        return f"{replayed} answers marked as replayed, not 19"
+    """What breaks the rule: a failure, replays not marked or not the first answer, or more than one resource."""
+    first = [a for a in answers if a.headers.get("Idempotent-Replayed") != "true"]
+    replays = [a for a in answers if a.headers.get("Idempotent-Replayed") == "true"]
+    if len(replays) != 19:
+        return f"{len(replays)} answers marked as replayed, not 19"
+    if first[0].status_code not in (201, 202):
+        return f"{first[0].status_code}: {first[0].text[:200]}"
+    if len({(a.status_code, a.text) for a in replays}) != 1:  # one stored answer, replayed byte for byte
+        return f"different replays: {sorted({a.status_code for a in replays})} {replays[0].text[:200]}"
+    if (replays[0].status_code, replays[0].json()) != (first[0].status_code, masked(first[0])):
+        return f"the replay is not the first answer: {first[0].text[:200]} / {replays[0].text[:200]}"
     return None if made == 1 else f"{made} resources made"
 
 
@@ -92,3 +106,28 @@ def test_twenty_concurrent_posts_with_one_key_make_one_resource(
     running = start_service(service, worker=False)
     answers = twenty_at_once(running, role, route, body_for(tmp_path))
     assert fault_of(answers, sqlite3_value(tmp_path / f"{service}.db", count)) is None
+
+
+def test_the_same_key_with_another_body_answers_422_naming_the_header(
+        start_service: Callable[..., RunningService]) -> None:
+    leads = start_service("leads", worker=False)
+    headers = {**token("consultant", "c1"), "Idempotency-Key": f"key-{uuid.uuid4()}"}
+    first = requests.post(f"{leads.url}/api/v1/leads", json=LEAD, headers=headers, timeout=30)
+    other = requests.post(f"{leads.url}/api/v1/leads", json={**LEAD, "model_interest": "Borealis"}, headers=headers,
+                          timeout=30)
+    assert first.status_code == 201
+    assert other.status_code == 422 and other.headers["Content-Type"] == "application/problem+json"
+    assert list(other.json()["errors"]) == ["Idempotency-Key"]
+
+
+def test_a_stored_answer_holds_no_full_phone_while_the_first_answer_shows_it_to_the_owner(
+        start_service: Callable[..., RunningService], tmp_path: Path) -> None:
+    leads = start_service("leads", worker=False)
+    headers = {**token("consultant", "c1"), "Idempotency-Key": f"key-{uuid.uuid4()}"}
+    first = requests.post(f"{leads.url}/api/v1/leads", json=LEAD, headers=headers, timeout=30)
+    replay = requests.post(f"{leads.url}/api/v1/leads", json=LEAD, headers=headers, timeout=30)
+    stored = sqlite3_value(tmp_path / "leads.db", "SELECT body FROM idempotency_keys")
+    assert first.json()["phone"] == PHONE
+    assert PHONE not in stored and PHONE_MASKED in stored
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert (replay.json()["id"], replay.json()["phone"]) == (first.json()["id"], PHONE_MASKED)

@@ -18,9 +18,16 @@ from typing import Any
 
 import requests
 from security_kit import services_under_test
+from sqlalchemy import select
 
+from shared import broker, dlq
+from shared.config import load_settings
+from shared.db import get_engine
+from shared.envelope import make_event
+from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.testing import RunningService, json_of, token, wait_for
 from shared.web.auth import ROLES
+from shared.web.idempotency import IdempotencyKey
 
 VIN = "LSVAU2182N2183290"
 PHONES = ("13912340001", "13912340002", "13912340003")
@@ -179,3 +186,131 @@ def test_no_full_phone_or_id_number_leaves_the_owning_services(
     assert {event: found for event, found in carried.items()
             if found and ONLY_EVENT_WITH_FULL_NUMBERS not in event} == {}
     assert any(ONLY_EVENT_WITH_FULL_NUMBERS in event for event in carried)  # the flow did reach delivery
+
+
+# -- every error path, then logs, dead letters and stored idempotent replies ------------------------------------
+# Issue 11: numbers reach logs and stores through errors more than through the happy path. Each number below is
+# sent once through one error path, so a leak names the path that let it through.
+ECHOED, DUPLICATE, RACED, IN_A_HANDLER = "13912340011", "13912340012", "13912340013", "13912340014"
+LEAD_ID_NUMBER, ORDER_ID_NUMBER = resident_id("11010119900307451"), resident_id("32010219881111222")
+ERROR_PATH_SECRETS = (ECHOED, DUPLICATE, RACED, IN_A_HANDLER, LEAD_ID_NUMBER, ORDER_ID_NUMBER)
+
+
+def full_numbers_in(text: str) -> list[str]:
+    """The error paths' full numbers found in a text."""
+    return [secret for secret in ERROR_PATH_SECRETS if secret in text]
+
+
+def call(service: RunningService, method: str, path: str, body: dict[str, Any] | None = None,
+         role: str = "consultant", key: str | None = None) -> requests.Response:
+    """One request as a member of staff (consultant c1 unless told), with an Idempotency-Key when given."""
+    headers = {**token(role, "c1"), **({"Idempotency-Key": key} if key else {})}
+    return requests.request(method, f"{service.url}{path}", json=body, headers=headers, timeout=30)
+
+
+def lead_body(phone: str, id_number: str | None = None) -> dict[str, Any]:
+    return {"name": "Chen Jie", "phone": phone, "source": "walk_in", "model_interest": "Aurora",
+            **({"id_number": id_number} if id_number else {})}
+
+
+def provoke_validation_errors(leads: RunningService, inventory: RunningService) -> None:
+    """422s and 404s whose answers echo the number sent: a VIN that is a phone, a lead id that is one."""
+    echoed = call(inventory, "POST", "/api/v1/vehicles", {
+        "vin": ECHOED, "model": "Aurora", "trim": "2.0T", "color": "white", "msrp": "199900.00",
+        "cost": "171000.00", "location": "main"}, role="inventory_clerk", key="bad-vin-1")
+    assert echoed.status_code == 422 and ECHOED in echoed.text  # the client's own input, told back to it
+    assert call(leads, "POST", "/api/v1/leads", {**lead_body(ECHOED), "level": ECHOED}, key="bad-level-1"
+                ).status_code == 422
+    assert call(leads, "GET", f"/api/v1/leads/{ECHOED}").status_code == 404
+    assert call(leads, "GET", f"/api/v1/leads?phone={ECHOED}").status_code in (200, 422)
+
+
+def file_a_lead_and_an_order_idempotently(leads: RunningService, orders: RunningService) -> None:
+    """An idempotent lead and an idempotent order carrying ID numbers, each replayed once."""
+    for attempt in range(2):
+        lead = call(leads, "POST", "/api/v1/leads", lead_body(DUPLICATE, LEAD_ID_NUMBER), key="lead-with-id-1")
+        assert lead.status_code == 201 and (attempt == 0) != (lead.headers.get("Idempotent-Replayed") == "true")
+    duplicate = call(leads, "POST", "/api/v1/leads", lead_body(DUPLICATE), key="lead-again-1")
+    assert duplicate.status_code == 409 and duplicate.json()["existing_lead_id"] == lead.json()["id"]
+    for _ in range(2):
+        order = call(orders, "POST", "/api/v1/orders", {
+            "lead_id": lead.json()["id"], "customer": {"name": "Chen Jie", "phone": DUPLICATE,
+                                                       "id_number": ORDER_ID_NUMBER},
+            "vehicle": {"model": "Aurora", "trim": "2.0T Luxury", "color": "white"},
+            "msrp": "199900.00", "price": "199900.00", "deposit": "5000.00"}, key="order-with-id-1")
+        assert order.status_code == 201, order.text[:300]
+
+
+def race_one_phone(leads: RunningService, clerks: int = 6) -> None:
+    """Several clerks file one new customer at once on PostgreSQL: one 201, the rest 409 from the unique index."""
+    with ThreadPoolExecutor(max_workers=clerks) as pool:
+        statuses = sorted(pool.map(lambda n: call(leads, "POST", "/api/v1/leads", lead_body(RACED),
+                                                  key=f"race-{n}").status_code, range(clerks)))
+    assert statuses == [201] + [409] * (clerks - 1)
+
+
+def poison_inventory(dealer_env: dict[str, str]) -> list[str]:
+    """A delivery of a car inventory does not hold, the car's VIN being a phone: its handler fails quoting it,
+    is retried and dead-lettered; and an envelope missing its source, carrying a phone, parked at once."""
+    settings = load_settings("inventory")
+    delivered = make_event("orders", "orders.order.delivered", f"order-{ORDER_ID_NUMBER}", {
+        "order_id": f"order-{ORDER_ID_NUMBER}", "vin": IN_A_HANDLER, "consultant_id": "c1",
+        "customer": {"name": "Chen Jie", "phone": IN_A_HANDLER, "id_number": ORDER_ID_NUMBER}})
+    malformed = {key: value for key, value in make_event("orders", "orders.order.placed", "o-2", {
+        "order_id": "o-2", "customer": {"phone": IN_A_HANDLER}}).items() if key != "source"}
+    publisher = ConfirmingPublisher(settings.amqp_url)
+    try:
+        assert publisher.publish([Outgoing("", settings.queue("events"), json.dumps(event).encode(), {
+            "delivery_mode": 2, "content_type": "application/json"}) for event in (delivered, malformed)]) == [True] * 2
+    finally:
+        publisher.close()
+    return [delivered["id"], malformed["id"]]
+
+
+def dead_letter_headers(service: str) -> list[dict[str, Any]]:
+    """Every header of every message in a service's dead-letter queue (read, then left there)."""
+    settings = load_settings(service)
+    conn = broker.connect(settings.amqp_url)
+    try:
+        channel = broker.raw_channel(conn)
+        found = []
+        while (message := channel.basic_get(settings.queue("dead"), no_ack=False)) is not None:
+            found.append(dict(message.properties.get("application_headers") or {}))
+        return found
+    finally:
+        conn.close()
+
+
+def stored_replies(database_url: str) -> str:
+    """Every row of the table of stored idempotent replies, as text."""
+    with get_engine(database_url).connect() as conn:
+        rows = conn.execute(select(IdempotencyKey.__table__)).all()
+    assert rows, f"no stored reply in {database_url}"  # the check is not empty
+    return "\n".join(str(tuple(row)) for row in rows)
+
+
+def test_no_full_number_in_logs_dead_letters_or_stored_replies_after_every_error_path(
+        start_service: Callable[..., RunningService], dealer_env: dict[str, str], postgres_url: str,
+        tmp_path: Path) -> None:
+    running = {"leads": start_service("leads", database_url=postgres_url), "orders": start_service("orders"),
+               "inventory": start_service("inventory")}
+    provoke_validation_errors(running["leads"], running["inventory"])
+    file_a_lead_and_an_order_idempotently(running["leads"], running["orders"])
+    race_one_phone(running["leads"])
+    poisoned = poison_inventory(dealer_env)
+    wait_for(lambda: {d.event_id for d in dlq.list_dead_letters(load_settings("inventory"))} >= set(poisoned),
+             timeout=60, interval=0.2, message="both poisoned events in inventory's dead letters")
+    headers = {service: dead_letter_headers(service) for service in running}
+    assert len(headers["inventory"]) >= 2
+    with ThreadPoolExecutor(max_workers=len(running)) as pool:  # flush and close every log before reading it
+        list(pool.map(RunningService.stop, running.values()))
+
+    logs = {log.name: full_numbers_in(log.read_text(errors="replace")) for log in (tmp_path / "logs").iterdir()}
+    assert len(logs) == 2 * len(running) and {name: found for name, found in logs.items() if found} == {}
+    leaked_headers = {f"{service} {index}": full_numbers_in(json.dumps(h, default=str))
+                      for service, parked in headers.items() for index, h in enumerate(parked)}
+    assert {where: found for where, found in leaked_headers.items() if found} == {}
+    databases = {"leads": postgres_url, **{name: f"sqlite:///{tmp_path / (name + '.db')}"
+                                           for name in ("orders", "inventory")}}
+    replies = {name: full_numbers_in(stored_replies(url)) for name, url in databases.items()}
+    assert {name: found for name, found in replies.items() if found} == {}

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from after_sales.domain import GRADES
-from shared.web.fields import Money, Phone, text
+from shared.web.fields import Money, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 Vin = ma.fields.String(validate=validate.Length(equal=17))
@@ -38,7 +38,7 @@ class ServiceRecordOut(ma.Schema):
     next_due_on = ma.fields.Date()
     next_due_km = ma.fields.Integer()
     recorded_by = ma.fields.String()
-    recorded_at = ma.fields.DateTime()
+    recorded_at = StoreTime()
 
 
 class VehicleOut(ma.Schema):
@@ -50,7 +50,7 @@ class VehicleOut(ma.Schema):
     plate = ma.fields.String(allow_none=True)
     order_id = ma.fields.String()
     consultant_id = ma.fields.String()
-    delivered_at = ma.fields.DateTime()
+    delivered_at = StoreTime()
     delivered_on = ma.fields.Date()
     next_due_on = ma.fields.Date()
     next_due_km = ma.fields.Integer()
@@ -67,7 +67,7 @@ class CustomerOut(ma.Schema):
     id_number = ma.fields.String(allow_none=True)
     grade = ma.fields.String()
     total_spent = Money()
-    created_at = ma.fields.DateTime()
+    created_at = StoreTime()
     vehicles = ma.fields.List(ma.fields.Nested(VehicleOut))
 
 

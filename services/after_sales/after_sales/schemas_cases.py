@@ -18,7 +18,7 @@ from after_sales.domain import (
     VISIT_SCHEDULED,
 )
 from after_sales.schemas import Id, StoreDate, Vin, WindowArgs
-from shared.web.fields import Money, OccurredAt, text
+from shared.web.fields import Money, OccurredAt, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 # --- return visits (回访) ---
@@ -43,8 +43,8 @@ class ReturnVisitOut(ma.Schema):
     satisfaction = ma.fields.Integer(allow_none=True)
     feedback = ma.fields.String(allow_none=True)
     complaint_id = ma.fields.String(allow_none=True)
-    scheduled_at = ma.fields.DateTime()
-    completed_at = ma.fields.DateTime(allow_none=True)
+    scheduled_at = StoreTime()
+    completed_at = StoreTime(allow_none=True)
     completed_by = ma.fields.String(allow_none=True)
 
 
@@ -81,11 +81,11 @@ class ComplaintOut(ma.Schema):
     return_visit_id = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     opened_by = ma.fields.String()
-    opened_at = ma.fields.DateTime()
-    deadline = ma.fields.DateTime()
+    opened_at = StoreTime()
+    deadline = StoreTime()
     escalated = ma.fields.Boolean()
-    escalated_at = ma.fields.DateTime(allow_none=True)
-    resolved_at = ma.fields.DateTime(allow_none=True)
+    escalated_at = StoreTime(allow_none=True)
+    resolved_at = StoreTime(allow_none=True)
     resolved_by = ma.fields.String(allow_none=True)
     resolution_note = ma.fields.String(allow_none=True)
 
@@ -134,9 +134,9 @@ class ClaimOut(ma.Schema):
     status = ma.fields.String()
     reason = ma.fields.String()
     filed_by = ma.fields.String()
-    filed_at = ma.fields.DateTime()
+    filed_at = StoreTime()
     decided_by = ma.fields.String(allow_none=True)
-    decided_at = ma.fields.DateTime(allow_none=True)
+    decided_at = StoreTime(allow_none=True)
 
 
 ClaimPage = page_schema(ClaimOut)

@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from inventory.domain import VehicleKind, VehicleStatus
 from inventory.stock import BUCKETS
-from shared.web.fields import AwareDateTime, Money, OccurredAt, text
+from shared.web.fields import AwareDateTime, Money, OccurredAt, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 KINDS = tuple(VehicleKind)
@@ -35,14 +35,14 @@ class VehicleOut(ma.Schema):
     kind = ma.fields.String()
     status = ma.fields.String()
     location = ma.fields.String()
-    arrived_at = ma.fields.DateTime()
+    arrived_at = StoreTime()
     stock_age_days = ma.fields.Integer()
     received_by = ma.fields.String()
     inspection_notes = ma.fields.String()
-    inspected_at = ma.fields.DateTime(allow_none=True)
+    inspected_at = StoreTime(allow_none=True)
     reserved_for_order_id = ma.fields.String(allow_none=True)
-    reserved_at = ma.fields.DateTime(allow_none=True)
-    delivered_at = ma.fields.DateTime(allow_none=True)
+    reserved_at = StoreTime(allow_none=True)
+    delivered_at = StoreTime(allow_none=True)
     key_holder = ma.fields.String(allow_none=True)
 
 
@@ -77,7 +77,7 @@ class TransferOut(ma.Schema):
     to_location = ma.fields.String()
     note = ma.fields.String()
     by = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = StoreTime()
 
 
 class KeysIn(ma.Schema):
@@ -90,7 +90,7 @@ class KeyMovementOut(KeysIn):
     id = ma.fields.String()
     vin = ma.fields.String()
     by = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = StoreTime()
 
 
 class StockFilter(ma.Schema):
@@ -112,7 +112,7 @@ class StockLine(StockCounts):
 
 
 class StockOut(ma.Schema):
-    as_of = ma.fields.DateTime()
+    as_of = StoreTime()
     kind = ma.fields.String(allow_none=True)
     location = ma.fields.String(allow_none=True)
     items = ma.fields.List(ma.fields.Nested(StockLine))

@@ -112,7 +112,7 @@ def get_inquiry(inquiry_id: str) -> dict[str, Any]:
 @blp.response(201, FollowUpOut)
 @require(*SALES)
 def follow_up(data: dict[str, Any], lead_id: str) -> Any:
-    """Record a follow-up and when to call next."""
+    """Record a follow-up and when to call next (the lead's owner or a sales manager)."""
     return services.follow_up(db(), lead_id, data, current_actor())
 
 
@@ -121,7 +121,7 @@ def follow_up(data: dict[str, Any], lead_id: str) -> Any:
 @blp.response(201, AppointmentOut)
 @require(*SALES)
 def book_appointment(data: dict[str, Any], lead_id: str) -> Any:
-    """Invite the customer to visit."""
+    """Invite the customer to visit (the lead's owner or a sales manager)."""
     return services.book_appointment(db(), lead_id, data, current_actor())
 
 
@@ -130,7 +130,7 @@ def book_appointment(data: dict[str, Any], lead_id: str) -> Any:
 @blp.response(201, VisitOut)
 @require(*SALES)
 def record_visit(data: dict[str, Any], lead_id: str) -> Any:
-    """Record an arrival; the answer's ``owner_id`` is who owns the lead now."""
+    """Record an arrival as the receiving consultant (a manager: for anyone); ``owner_id`` is who owns it now."""
     return services.record_visit(db(), lead_id, data, current_actor())
 
 
@@ -139,7 +139,7 @@ def record_visit(data: dict[str, Any], lead_id: str) -> Any:
 @blp.response(201, TestDriveOut)
 @require(*SALES)
 def record_test_drive(data: dict[str, Any], lead_id: str) -> Any:
-    """Record a test drive: licence, escort and a test-drive car (checked with inventory)."""
+    """Record a test drive: licence, escort and a test-drive car (checked with inventory); owner or manager."""
     lookup = settings()
     return services.record_test_drive(db(), lead_id, data, current_actor(), lambda vin: vehicle_kind(lookup, vin))
 
@@ -149,7 +149,7 @@ def record_test_drive(data: dict[str, Any], lead_id: str) -> Any:
 @blp.response(200, LeadOut)
 @require(*SALES)
 def mark_lost(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
-    """Close the lead as lost, with the reason."""
+    """Close the lead as lost, with the reason (the lead's owner or a sales manager)."""
     return present(services.mark_lost(db(), lead_id, data["reason"], current_actor()), current_actor())
 
 
@@ -158,7 +158,7 @@ def mark_lost(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
 @blp.response(200, LeadOut)
 @require(*SALES)
 def qualify(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
-    """Set the lead's level and stage."""
+    """Set the lead's level and stage (the lead's owner or a sales manager)."""
     return present(services.qualify(db(), lead_id, data, current_actor()), current_actor())
 
 

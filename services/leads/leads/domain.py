@@ -12,6 +12,9 @@ STATUSES = ("potential", "intention", "deal", "lost")  # 潜在 意向 成交 �
 INQUIRY_CHANNELS = ("phone", "walk_in", "online")
 FOLLOW_UP_CHANNELS = ("phone", "sms", "wechat", "visit")
 RETURN_WINDOW = timedelta(days=7)
+BOOKING_GRACE = timedelta(minutes=1)  # a client clock a little behind, or "now" typed to the minute, is no error
+PAST_APPOINTMENT = ("must be in the future (after it is booked); "
+                    "to record a visit that happened, use occurred_at on /visits")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,40 @@ def decide_owner_on_visit(owner_id: str, owner_last_contact_at: datetime, visite
     if requested_id is None and not booked_by_owner_invitation:
         return OwnershipDecision(receiving_id, "3: visit not booked by the owner's invitation")
     return OwnershipDecision(owner_id, "1: the consultant who filed the customer keeps the file")
+
+
+class NotYours(DomainError):
+    """The caller may not act on this lead, or as this consultant (403, naming the field where one decides)."""
+
+    status = 403
+    title = "Forbidden"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail, **({"errors": {field: [detail]}} if field else {}))
+
+
+def check_may_work_on(owner_id: str, actor_id: str, is_manager: bool) -> None:
+    """A consultant works only on the leads they own (客户归属); a sales manager works on any.
+
+    The ownership rule is what a consultant is paid on, so another consultant's follow-up, appointment,
+    test drive, stage or loss must not be recorded against the owner's customer.
+    """
+    if not is_manager and actor_id != owner_id:
+        raise NotYours("The lead belongs to another consultant; only its owner or a sales manager may do this.")
+
+
+def receiving_consultant(actor_id: str, is_manager: bool, consultant_id: str | None) -> str:
+    """Who received the customer on a visit: a consultant records their own arrivals, a manager anyone's.
+
+    A visit is recorded by whoever receives the customer, owner or not (the ownership rule then decides who
+    owns the lead), but never in another consultant's name: that would hand them, or take from them, a lead.
+    """
+    if consultant_id is None or consultant_id == actor_id:
+        return actor_id
+    if not is_manager:
+        raise NotYours("a consultant records a visit as themselves; consultant_id must be your own id",
+                       field="consultant_id")
+    return consultant_id
 
 
 def check_open(status: str) -> None:
@@ -63,6 +100,18 @@ def mark_lost(status: str, reason: str) -> str:
     if status == "deal":
         raise DomainError("The lead has a deal; cancel the order instead.")
     return "lost"
+
+
+def check_scheduled_after_booking(scheduled_at: datetime, booked_at: datetime) -> None:
+    """An invitation (邀约) is for a time still to come when it is booked: never in the past.
+
+    ``booked_at`` is the booking's business time: now, or the paper record's time (补录) when an older
+    invitation is keyed in late, which may then lie before now. A visit that happened is recorded as a
+    visit with its ``occurred_at``, not booked as an appointment; counted as an appointment made and kept,
+    it would lift the invitation arrival rate (邀约到店率) the team is paid on.
+    """
+    if scheduled_at < booked_at - BOOKING_GRACE:
+        raise InvalidInput("scheduled_at", PAST_APPOINTMENT)
 
 
 def check_test_drive(driver_license_no: str, escort_id: str, vehicle_kind: str | None) -> None:

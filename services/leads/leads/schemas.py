@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from leads.domain import FOLLOW_UP_CHANNELS, INQUIRY_CHANNELS, LEVELS, SOURCES, STATUSES
-from shared.web.fields import AwareDateTime, IdNumber, OccurredAt, Phone, text
+from shared.web.fields import STORE_TIME_IN, AwareDateTime, IdNumber, OccurredAt, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 ConsultantId = ma.fields.String(validate=validate.Length(min=1, max=64))
@@ -26,7 +26,7 @@ class InquiryOut(ma.Schema):
     lead_id = ma.fields.String(allow_none=True)
     filed = ma.fields.Boolean()
     received_by = ma.fields.String()
-    received_at = ma.fields.DateTime()
+    received_at = StoreTime()
 
 
 class LeadIn(ma.Schema):
@@ -52,7 +52,7 @@ class LeadOut(ma.Schema):
     status = ma.fields.String()
     owner_id = ma.fields.String()
     created_by = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = StoreTime()
     lost_reason = ma.fields.String(allow_none=True)
     visits = ma.fields.Integer()
 
@@ -80,11 +80,12 @@ class FollowUpOut(FollowUpIn):
     id = ma.fields.String()
     lead_id = ma.fields.String()
     by = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = StoreTime()
 
 
 class AppointmentIn(ma.Schema):
-    scheduled_at = AwareDateTime(required=True)
+    scheduled_at = AwareDateTime(required=True, metadata={"description": STORE_TIME_IN + " Not in the past: after "
+                                                          "the booking (now, or occurred_at for one keyed in late)."})
     purpose = ma.fields.String(load_default="consultation",
                                validate=validate.OneOf(("consultation", "test_drive", "negotiation", "delivery")))
     occurred_at = OccurredAt()  # when it was booked
@@ -94,7 +95,7 @@ class AppointmentOut(AppointmentIn):
     id = ma.fields.String()
     lead_id = ma.fields.String()
     booked_by = ma.fields.String()
-    booked_at = ma.fields.DateTime()
+    booked_at = StoreTime()
     kept_visit_id = ma.fields.String(allow_none=True)
 
 
@@ -116,7 +117,7 @@ class VisitOut(ma.Schema):
     owner_id = ma.fields.String(attribute="owner_after")
     previous_owner_id = ma.fields.String(attribute="owner_before")
     ownership_rule = ma.fields.String()
-    visited_at = ma.fields.DateTime()
+    visited_at = StoreTime()
 
 
 class TestDriveIn(ma.Schema):
@@ -131,7 +132,7 @@ class TestDriveOut(TestDriveIn):
     id = ma.fields.String()
     lead_id = ma.fields.String()
     consultant_id = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = StoreTime()
     driver_license_no = ma.fields.String()
 
 

@@ -99,6 +99,13 @@ def _touch(lead: Lead, actor_id: str, at: datetime) -> None:
         lead.owner_last_contact_at = at
 
 
+def _lead_to_work_on(session: Session, lead_id: str, actor: Actor) -> Lead:
+    """A lead the caller may write to: 404 when missing, 403 for a consultant who does not own it."""
+    lead = get_lead(session, lead_id)
+    domain.check_may_work_on(lead.owner_id, actor.sub, actor.is_manager)
+    return lead
+
+
 def _when(lead: Lead, data: dict[str, Any]) -> datetime:
     """The business time of work on a lead: now, or a past record's time, never before the filing."""
     return business_time(data.get("occurred_at"), lead.created_at, "the customer's filing")
@@ -106,7 +113,7 @@ def _when(lead: Lead, data: dict[str, Any]) -> datetime:
 
 def follow_up(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> FollowUp:
     """Record a follow-up (跟进) and the next one's date."""
-    lead = get_lead(session, lead_id)
+    lead = _lead_to_work_on(session, lead_id, actor)
     domain.check_open(lead.status)
     item = FollowUp(lead_id=lead.id, channel=data["channel"], summary=data["summary"],
                     next_follow_up_at=data["next_follow_up_at"], by=actor.sub, at=_when(lead, data))
@@ -119,11 +126,13 @@ def follow_up(session: Session, lead_id: str, data: dict[str, Any], actor: Actor
 
 
 def book_appointment(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Appointment:
-    """Invite the customer to the store (邀约到店)."""
-    lead = get_lead(session, lead_id)
+    """Invite the customer to the store (邀约到店), for a time after the booking (never in the past)."""
+    lead = _lead_to_work_on(session, lead_id, actor)
     domain.check_open(lead.status)
+    booked_at = _when(lead, data)
+    domain.check_scheduled_after_booking(data["scheduled_at"], booked_at)
     item = Appointment(lead_id=lead.id, scheduled_at=data["scheduled_at"], purpose=data["purpose"],
-                       booked_by=actor.sub, booked_at=_when(lead, data))
+                       booked_by=actor.sub, booked_at=booked_at)
     session.add(item)
     _touch(lead, actor.sub, item.booked_at)
     session.flush()
@@ -134,10 +143,11 @@ def book_appointment(session: Session, lead_id: str, data: dict[str, Any], actor
 
 def record_visit(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Visit:
     """Record an arrival (到店) and apply the ownership rule."""
-    lead = get_lead(session, lead_id)
+    lead = get_lead(session, lead_id)  # any consultant may receive the customer: no owner check here
+    receiving = domain.receiving_consultant(actor.sub, actor.is_manager, data["consultant_id"])
     domain.check_open(lead.status)
-    visit = _record_visit(session, lead, data["consultant_id"] or actor.sub, data["appointment_id"],
-                          data["requested_consultant_id"], _when(lead, data))
+    visit = _record_visit(session, lead, receiving, data["appointment_id"], data["requested_consultant_id"],
+                          _when(lead, data))
     session.commit()
     return visit
 
@@ -183,7 +193,7 @@ def _appointment_of(session: Session, lead: Lead, appointment_id: str | None) ->
 def record_test_drive(session: Session, lead_id: str, data: dict[str, Any], actor: Actor,
                       vehicle_kind: VehicleKindLookup) -> TestDrive:
     """Record a test drive (试乘试驾) after checking the rule and the car with inventory."""
-    lead = get_lead(session, lead_id)
+    lead = _lead_to_work_on(session, lead_id, actor)
     domain.check_open(lead.status)
     vin = data["vin"].strip().upper()
     domain.check_test_drive(data["driver_license_no"], data["escort_id"], vehicle_kind(vin))
@@ -199,7 +209,7 @@ def record_test_drive(session: Session, lead_id: str, data: dict[str, Any], acto
 
 def mark_lost(session: Session, lead_id: str, reason: str, actor: Actor) -> Lead:
     """Close a lead as lost (战败) with the reason."""
-    lead = get_lead(session, lead_id)
+    lead = _lead_to_work_on(session, lead_id, actor)
     lead.status = domain.mark_lost(lead.status, reason)
     lead.lost_reason = reason.strip()
     events.publish(session, "leads.lead.lost", lead.id, events.lost(lead, actor.sub))
@@ -209,7 +219,7 @@ def mark_lost(session: Session, lead_id: str, reason: str, actor: Actor) -> Lead
 
 def qualify(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Lead:
     """Set a lead's level (H/A/B/C) and stage (potential/intention)."""
-    lead = get_lead(session, lead_id)
+    lead = _lead_to_work_on(session, lead_id, actor)
     domain.check_open(lead.status)
     if "status" in data:
         lead.status = domain.qualify(lead.status, data["status"])

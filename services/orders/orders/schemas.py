@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from orders.domain import CHECKLIST_ITEMS, OrderStatus, PaymentKind
-from shared.web.fields import IdNumber, Money, OccurredAt, Phone, text
+from shared.web.fields import IdNumber, Money, OccurredAt, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # 17 characters, no I, O or Q; inventory checks the rest
@@ -86,10 +86,10 @@ class ContractOut(ma.Schema):
     special_requests = ma.fields.String()
     deposit_terms = ma.fields.String()
     drafted_by = ma.fields.String(allow_none=True)
-    drafted_at = ma.fields.DateTime(allow_none=True)
+    drafted_at = StoreTime(allow_none=True)
     approved_by = ma.fields.String(allow_none=True)
     approver_role = ma.fields.String(allow_none=True)
-    approved_at = ma.fields.DateTime(allow_none=True)
+    approved_at = StoreTime(allow_none=True)
 
 
 class PaymentIn(ma.Schema):
@@ -106,7 +106,7 @@ class PaymentOut(ma.Schema):
     kind = ma.fields.String()
     method = ma.fields.String()
     received_by = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = StoreTime()
     paid_total = Money()
     outstanding = Money()
     order_status = ma.fields.String()
@@ -132,11 +132,11 @@ class OrderOut(ma.Schema):
     backorder_reason = ma.fields.String(allow_none=True)
     contract = ma.fields.Nested(ContractOut, allow_none=True)
     payments = ma.fields.List(ma.fields.Nested(PaymentOut))
-    placed_at = ma.fields.DateTime()
-    reserved_at = ma.fields.DateTime(allow_none=True)
-    delivered_at = ma.fields.DateTime(allow_none=True)
+    placed_at = StoreTime()
+    reserved_at = StoreTime(allow_none=True)
+    delivered_at = StoreTime(allow_none=True)
     delivery_checklist = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), allow_none=True)
-    cancelled_at = ma.fields.DateTime(allow_none=True)
+    cancelled_at = StoreTime(allow_none=True)
     cancel_reason = ma.fields.String(allow_none=True)
     refund = Money(allow_none=True)
     forfeited = Money(allow_none=True)

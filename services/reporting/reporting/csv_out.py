@@ -1,8 +1,10 @@
-"""Reports as CSV (``?format=csv`` or ``Accept: text/csv``): one table each, with a header row."""
+"""Reports as CSV (``?format=csv`` or ``Accept: text/csv``): one table each, with a header row.
+
+Every table is written by ``shared.web.csv_safe``, which keeps formula-like text cells from running
+when the file is opened in a spreadsheet (CSV injection); numbers stay numbers.
+"""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +13,7 @@ from flask import Response
 from reporting.kpi import AGEING_BUCKETS, FUNNEL_STAGES, share
 from reporting.reports.consultants import COLUMNS
 from reporting.reports.stock import STATUSES
+from shared.web import csv_safe
 
 Table = tuple[list[str], Iterable[Iterable[Any]]]
 
@@ -66,11 +69,6 @@ def after_sales_table(report: dict[str, Any]) -> Table:
 
 
 def csv_response(table: Table, filename: str) -> Response:
-    """A CSV download of one table."""
+    """A CSV download of one table, its cells made safe for spreadsheets."""
     header, rows = table
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    return csv_safe.csv_response(header, rows, filename)

@@ -4,25 +4,44 @@ The page itself holds no figures: it asks for a token, keeps it in the tab's
 sessionStorage and reads the reports with it, so the same roles apply as on
 the API. Chart.js is served from here, never from a CDN: a store's network
 may be closed.
+
+The page is told which roles read which report (``reporting.access``, the
+rules the API enforces), so that it fetches only what the signed-in role may
+read and says so for the rest; the API still decides, and a 403 is shown the
+same way.
 """
 from __future__ import annotations
 
+import json
+from html import escape
 from pathlib import Path
 
 from flask import Blueprint, Response
+
+from reporting.access import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Everything the page loads comes from this service; nothing runs inline.
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+# Report (as the page names it) -> the roles that may read it.
+READERS = {"funnel": FUNNEL_READERS, "sales": SALES_READERS, "stock": STOCK_READERS,
+           "after_sales": AFTER_SALES_READERS}
 
 dashboard = Blueprint("dashboard", __name__, static_folder=str(STATIC), static_url_path="/dashboard/static")
+
+
+def page_html() -> bytes:
+    """The page, its ``<body>`` carrying the readers table (a data attribute: the CSP forbids inline scripts)."""
+    html = (STATIC / "dashboard.html").read_text(encoding="utf-8")
+    readers = escape(json.dumps({report: list(roles) for report, roles in READERS.items()}), quote=True)
+    return html.replace("<body>", f'<body data-readers="{readers}">', 1).encode("utf-8")
 
 
 @dashboard.get("/dashboard")
 def page() -> Response:
     """The dashboard page (login form first, figures after a valid token)."""
-    response = Response((STATIC / "dashboard.html").read_bytes(), mimetype="text/html")
+    response = Response(page_html(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Content-Security-Policy"] = POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"

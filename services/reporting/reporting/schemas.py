@@ -7,7 +7,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from reporting.kpi import FUNNEL_STAGES, RATE_NAMES
-from shared.web.fields import Money, text
+from shared.web.fields import Money, StoreTime, text
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month as YYYY-MM")
 
@@ -224,8 +224,8 @@ class RebuildOut(ma.Schema):
     processed = ma.fields.Integer()
     total = ma.fields.Integer()
     requested_by = ma.fields.String()
-    requested_at = ma.fields.DateTime()
-    finished_at = ma.fields.DateTime(allow_none=True)
+    requested_at = StoreTime()
+    finished_at = StoreTime(allow_none=True)
     error = ma.fields.String(allow_none=True)
 
 

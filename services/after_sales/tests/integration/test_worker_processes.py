@@ -21,11 +21,13 @@ from after_sales.casework import escalate_overdue_complaints
 from after_sales.consumers import HANDLERS
 from after_sales.models import Customer, Vehicle
 from shared import broker
+from shared.cli import declare_queues
 from shared.config import load_settings
 from shared.db import session_factory
 from shared.inbox import ProcessedEvent
 from shared.outbox import OutboxEvent
 from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.service import service as spec_of
 from shared.testing import json_of, token, wait_for
 
 HEADERS = token("after_sales", "a1")
@@ -104,6 +106,8 @@ def test_delivery_to_resolved_complaint_through_the_running_service(start_servic
                                                                      delivery_event) -> None:
     url = f"sqlite:///{tmp_path / 'after_sales.db'}"
     service = start_service("after_sales", database_url=url)
+    # Reporting's queue (bound to every key), as in every deployment: the relay marks sent only what a queue took.
+    declare_queues(spec_of("reporting"))
     api = f"{service.url}/api/v1"
     publish([delivery_event(phone="13855556666")])
     wait_for(lambda: json_of(requests.get(f"{api}/customers", headers=HEADERS, timeout=10))["total"] == 1,

@@ -9,7 +9,7 @@ ROUTES = [
     ("/api/v1/inquiries", {"channel": "fax"}),
     ("/api/v1/leads", {"name": "", "phone": "12", "source": "tv", "model_interest": "x" * 101, "level": "Z"}),
     ("/api/v1/leads/{id}/follow-ups", {"channel": "pigeon", "summary": "", "next_follow_up_at": "tomorrow"}),
-    ("/api/v1/leads/{id}/appointments", {"scheduled_at": "2026-11-23T10:00:00", "purpose": "party"}),
+    ("/api/v1/leads/{id}/appointments", {"scheduled_at": "next tuesday at ten", "purpose": "party"}),
     ("/api/v1/leads/{id}/visits", {"consultant_id": "", "appointment_id": 5}),
     ("/api/v1/leads/{id}/test-drives", {"vin": "short", "driver_license_no": "", "escort_id": ""}),
     ("/api/v1/leads/{id}/lost", {"reason": ""}),

@@ -27,7 +27,7 @@ def test_visit_on_the_owners_invitation_keeps_the_owner(as_role, new_lead) -> No
     c1, c2 = as_role("consultant", "c1"), as_role("consultant", "c2")
     lead = new_lead(c1)
     appointment = c1.post(f"/api/v1/leads/{lead['id']}/appointments",
-                          json={"scheduled_at": "2026-11-23T10:00:00+08:00"}).get_json()
+                          json={"scheduled_at": "2030-11-23T10:00:00+08:00"}).get_json()
     result = visit(c2, lead["id"], appointment_id=appointment["id"])
     assert result["owner_id"] == "c1" and result["ownership_rule"].startswith("1")
 
@@ -36,7 +36,7 @@ def test_return_after_seven_days_passes_lead_to_new_consultant(app, as_role, new
     c1, c2 = as_role("consultant", "c1"), as_role("consultant", "c2")
     lead = new_lead(c1)
     appointment = c1.post(f"/api/v1/leads/{lead['id']}/appointments",
-                          json={"scheduled_at": "2026-11-23T10:00:00+08:00"}).get_json()
+                          json={"scheduled_at": "2030-11-23T10:00:00+08:00"}).get_json()
     age_owner_contact(app, lead["id"], 8)
     result = visit(c2, lead["id"], appointment_id=appointment["id"])
     assert result["owner_id"] == "c2" and result["ownership_rule"].startswith("2")
@@ -69,7 +69,7 @@ def test_an_appointment_can_be_kept_only_once(as_role, new_lead) -> None:
     c1 = as_role("consultant", "c1")
     lead = new_lead(c1)
     appointment = c1.post(f"/api/v1/leads/{lead['id']}/appointments",
-                          json={"scheduled_at": "2026-11-23T10:00:00+08:00"}).get_json()
+                          json={"scheduled_at": "2030-11-23T10:00:00+08:00"}).get_json()
     visit(c1, lead["id"], appointment_id=appointment["id"])
     again = c1.post(f"/api/v1/leads/{lead['id']}/visits", json={"appointment_id": appointment["id"]})
     assert again.status_code == 409 and again.mimetype == "application/problem+json"

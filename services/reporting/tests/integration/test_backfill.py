@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from reporting.backfill import FeedUnavailable, Fetch, backfill
 from shared.db import SharedBase, get_engine, session_factory
-from shared.outbox import OutboxEvent, record_event, utcnow
+from shared.outbox import OutboxEvent, assign_feed_positions, record_event, utcnow
 from shared.testing import DEFAULT_SECRET, token
 from shared.web.app import build_app
 from shared.web.feed import feed
@@ -36,6 +36,8 @@ class Department:
                 record_event(session, envelope)
             session.flush()
             session.execute(update(OutboxEvent).values(created_at=utcnow() - timedelta(seconds=5)))
+        with session_factory(self.url)() as session:
+            assign_feed_positions(session)  # what the department's relay does first each round
 
 
 @pytest.fixture
