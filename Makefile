@@ -5,46 +5,49 @@ BIN := $(VENV)/bin
 SERVICES := $(sort $(dir $(wildcard services/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint seed bench clean
+.PHONY: install run test lint seed bench clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml $(addsuffix pyproject.toml,$(SERVICES))
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(addprefix -e ,$(SERVICES))
-	touch $(STAMP)
+	@echo "installing the project into $(VENV) (a few minutes the first time)"
+	@sh scripts/make-venv $(PYTHON) $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' $(addprefix -e ,$(SERVICES))
+	@touch $(STAMP)
 
-## run: migrate every service's database, then start every web and worker, restarting any that exits (Ctrl-C stops
-## all). Tokens are signed with DEALER_JWT_SECRET, else with ./var/jwt-secret, a random secret made on first start.
+## run: start every web and worker, restarting any that exits (Ctrl-C stops all). First it uses the RabbitMQ
+## answering at AMQP_URL or starts one of its own under ./var/rabbitmq (installing Debian's rabbitmq-server if
+## needed; stopped with the rest), migrates every database, and prints the URLs, a manager token and how to
+## load the demo store. Tokens are signed with DEALER_JWT_SECRET, else with ./var/jwt-secret, made on first start.
 run: install
-	$(BIN)/dealer migrate
-	@echo ""
-	@echo "Services:  leads http://127.0.0.1:8001  orders http://127.0.0.1:8002  inventory http://127.0.0.1:8003"
-	@echo "           after_sales http://127.0.0.1:8004  reporting http://127.0.0.1:8005 (dashboard: /dashboard)"
-	@echo "More tokens: TOKEN=\$$($(BIN)/dealer token --role consultant --sub c1)"
-	@echo "Manager token (12 h):"
-	@$(BIN)/dealer token --role sales_manager --sub m1 --name "Sales Manager"
-	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dealer run
+	@$(BIN)/dealer run
 
-## test: import contract, lint, then every test against the real broker and databases
-test: install lint
+## test: import contract, lint, what the tests need (Chromium, a CJK font, Node.js, RabbitMQ, PostgreSQL:
+## installed or started, else one line saying what to run), then every test against the real broker and databases
+export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
+export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+test: install lint test-deps
 	$(BIN)/python -m pytest
+
+.PHONY: test-deps
+test-deps: install
+	@$(BIN)/python scripts/ensure-test-deps
 
 ## test-faults: the fault-injection runs against the real broker and databases (~10 min), then their report
 .PHONY: test-faults
-test-faults: install
+test-faults: install test-deps
 	$(BIN)/python -m pytest -m faults tests/faults; status=$$?; $(BIN)/python tests/faults/report.py; exit $$status
 
 ## bench: every benchmark against the real broker and databases (~15 min), then BENCHMARKS.md
 .PHONY: bench-quick
 bench: install
-	AMQP_URL=$${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/} $(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py
 
 ## bench-quick: every benchmark in its short mode (~2 min)
 bench-quick: install
-	AMQP_URL=$${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/} $(BIN)/python bench/run_all.py --quick
+	$(BIN)/python bench/run_all.py --quick
 
 ## test-schemathesis: the security suite's generated requests, 200 examples per operation and kind of input
 .PHONY: test-schemathesis

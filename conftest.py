@@ -1,2 +1,2 @@
-"""Root pytest configuration: every test suite shares the fixtures of ``shared.testing``."""
-pytest_plugins = ["shared.testing"]
+"""Root pytest configuration: every test suite shares the fixtures of the ``dealer_testing`` plugin."""
+pytest_plugins = ["dealer_testing.plugin"]

@@ -25,7 +25,7 @@ from report import amqp_url, print_table, write_results
 from sqlalchemy import text
 from stack import Stack, load_average
 
-from shared.testing import token
+from dealer_testing import token
 
 _phones = itertools.count(1)
 LIGHT_RATE, LAG_LIMIT_MS = 20, 1000.0

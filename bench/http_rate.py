@@ -19,7 +19,7 @@ from pathlib import Path
 from report import print_table, write_results
 from stack import Stack, children_of, load_average, rss_mb, scratch_database, start_gunicorn, stop, wait_ready
 
-from shared.testing import free_port, token
+from dealer_testing import free_port, token
 
 HERE = Path(__file__).resolve().parent
 BODY = '{"name":"Bench Customer","phone":"%s","source":"online","model_interest":"Aurora"}'

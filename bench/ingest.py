@@ -5,7 +5,7 @@ against raw pika consume-with-ack of 50,000 1 KB messages in the same run (befor
 
 The events (a realistic mix, see stream.py) are published with confirms to an isolated namespace's
 ``dealer.events`` while reporting's queue is bound and no worker runs: a backlog. Then the real worker
-process (``python -m shared.cli worker reporting``) starts; the rate counts from its first stored event
+process (``python -m dealer_cli worker reporting``) starts; the rate counts from its first stored event
 to the last. Its peak resident memory is read from /proc. Afterwards the store must hold every event once,
 the inbox every id once, and every projection must equal the one computed in memory from the stream.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -33,9 +34,9 @@ from report import amqp_url, postgres_database, print_table, write_results
 from sqlalchemy import func, select
 from stream import generate
 
+from contracts import contract_errors
 from shared import broker
 from shared.config import load_settings
-from shared.contracts import contract_errors
 from shared.db import dispose_engines, session_factory
 from shared.envelope import routing_key_of
 from shared.inbox import ProcessedEvent
@@ -55,6 +56,7 @@ def namespace(url: str, database_url: str, data_dir: str) -> Iterator[dict[str, 
     """An isolated namespace on the shared broker (as ``dealer_env`` makes for tests), deleted afterwards."""
     name = f"bench{uuid.uuid4().hex[:6]}."
     env = {"AMQP_URL": url, "DEALER_NAMESPACE": name, "DEALER_DATA_DIR": data_dir, "DEALER_TZ": "Asia/Shanghai",
+           "DEALER_JWT_SECRET": secrets.token_hex(32),  # a worker refuses to start without one
            "REPORTING_DATABASE_URL": database_url, "REPORTING_PORT": str(_port()),
            "REPORTING_RELAY_WAKE": f"127.0.0.1:{_port()}", "DEALER_LOG_LEVEL": "WARNING"}
     saved = {key: os.environ.get(key) for key in env}
@@ -94,10 +96,10 @@ def publish(events: list[dict[str, Any]]) -> None:
 
 
 def _stored(sessions: Any) -> int:
-    from reporting.models import StoredEvent
+    from reporting.public import stored_count
 
     with sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(StoredEvent)) or 0)
+        return stored_count(session)
 
 
 def _rss_kb(pid: int, field: str) -> int:
@@ -125,7 +127,7 @@ def run_worker(env: dict[str, str], database_url: str, count: int, timeout: floa
     sessions = session_factory(database_url)
     log = open(Path(env["DEALER_DATA_DIR"]) / "worker.log", "ab")  # noqa: SIM115 - closed below
     started = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, "-m", "shared.cli", "worker", "reporting"],
+    worker = subprocess.Popen([sys.executable, "-m", "dealer_cli", "worker", "reporting"],
                               env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     first = done = 0.0
     peak = 0
@@ -164,41 +166,30 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def _row_set(rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    """Rows as a set of comparable tuples, columns in name order."""
+    return {tuple(_norm(row[name]) for name in sorted(row)) for row in rows}
+
+
 def verify(database_url: str, events: list[dict[str, Any]], metrics: dict[str, int]) -> dict[str, Any]:
     """Exactly once: every event stored and in the inbox once; every projection as the stream implies."""
-    from reporting.bulk import RATE_COUNTERS, rate_counts
-    from reporting.eventstore import store_zone
-    from reporting.facts import MemoryFacts
-    from reporting.masking import mask_event
-    from reporting.models import PROJECTIONS, DailyCount, StoredEvent
-    from reporting.projections import project
+    from reporting.public import distinct_events_stored, expected_projections, projection_rows, stored_count
 
     sessions = session_factory(database_url)
     with sessions() as session:
-        distinct = session.scalar(select(func.count()).select_from(
-            select(StoredEvent.source, StoredEvent.event_id).distinct().subquery()))
-        stored = session.scalar(select(func.count()).select_from(StoredEvent))
+        distinct = distinct_events_stored(session)
+        stored = stored_count(session)
         inbox = session.scalar(select(func.count()).select_from(ProcessedEvent))
-        counted = dict(session.execute(select(DailyCount.metric, func.sum(DailyCount.value))
-                                       .group_by(DailyCount.metric)).all())
-        tables = {model: {tuple(_norm(v) for v in row) for row in session.execute(select(*model.__table__.columns))}
-                  for model in PROJECTIONS}
-    reference = MemoryFacts()
-    zone = store_zone()
-    for event in events:
-        project(mask_event(event), reference, zone)
-    rates: Counter[tuple[Any, str]] = Counter()  # the day counters of the rates, from the reference's facts
-    for model in RATE_COUNTERS:
-        for row in reference.all(model):
-            rates.update(rate_counts(model, {c.key: getattr(row, c.key) for c in model.__table__.columns}))
-    for (day, metric), n in rates.items():
-        reference.row(DailyCount, day=day, metric=metric, consultant_id="").value += n
+        tables = projection_rows(session)
+    counted: Counter[str] = Counter()
+    for row in tables["daily_counts"]:
+        counted[row["metric"]] += row["value"]
+    reference = expected_projections(events)
     mismatched = []
-    for model in PROJECTIONS:
-        names = [c.key for c in model.__table__.columns]
-        expected = {tuple(_norm(getattr(row, n)) for n in names) for row in reference.all(model)}
-        if expected != tables[model]:
-            mismatched.append(f"{model.__tablename__} ({len(expected)} expected, {len(tables[model])} found)")
+    for table, rows in tables.items():
+        expected, found = _row_set(reference[table]), _row_set(rows)
+        if expected != found:
+            mismatched.append(f"{table} ({len(expected)} expected, {len(found)} found)")
     problems = []
     if not stored == distinct == inbox == len(events):
         problems.append(f"stored {stored}, distinct {distinct}, inbox {inbox}, published {len(events)}")
@@ -213,9 +204,8 @@ def verify(database_url: str, events: list[dict[str, Any]], metrics: dict[str, i
 
 def ingest_run(database: str, events: list[dict[str, Any]], metrics: dict[str, int]) -> dict[str, Any]:
     """One database: migrate, publish the backlog, consume it with the real worker, verify."""
-    from shared.cli import declare_queues
     from shared.migrations import upgrade
-    from shared.service import service
+    from shared.service import declare_queues, service
 
     url = amqp_url()
     with tempfile.TemporaryDirectory() as tmp, _database(database, tmp) as database_url, \

@@ -27,7 +27,7 @@ from saga import order_body, receive_cars
 from sqlalchemy import text
 from stack import Stack, load_average, rss_mb
 
-from shared.testing import token
+from dealer_testing import token
 
 GOAL_MB = 120
 RAW_PROCESS = ("import pika, sqlalchemy, time, sys; c = pika.BlockingConnection(pika.URLParameters(sys.argv[1])); "

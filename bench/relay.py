@@ -15,10 +15,11 @@ from report import amqp_url, postgres_database, print_table, write_results
 from sqlalchemy import insert
 
 from shared import broker
+from shared.clock import utcnow
 from shared.config import load_settings
 from shared.db import SharedBase, dispose_engines, get_engine, session_factory
 from shared.envelope import make_event
-from shared.outbox import OutboxEvent, utcnow
+from shared.outbox import OutboxEvent
 from shared.relay import OutboxRelay
 
 

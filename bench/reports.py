@@ -4,7 +4,7 @@ event store on PostgreSQL; every projection rebuilt from it; then the managers' 
     python bench/reports.py [--events 1000000] [--calls 200] [--quick]
 
 The events go into the event store masked, as the consumer stores them, by COPY (the store is the
-input here, not what is measured). The rebuild is ``reporting.rebuild.rebuild_projections`` in one
+input here, not what is measured). The rebuild is ``reporting.public.rebuild_projections`` in one
 transaction, in a process of its own (events/s, and that process's peak RSS). The reports are called
 over HTTP through the Flask test client with a sales manager's token (routing, arguments, auth, the
 query and JSON serialisation all included): the funnel for a month and for the year, sales by month,
@@ -13,7 +13,6 @@ consultants for a month; months rotate.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import multiprocessing
 import os
@@ -24,28 +23,25 @@ from typing import Any
 from report import postgres_database, print_table, write_results
 from stream import generate
 
-from shared.outbox import utcnow
+from shared.clock import utcnow
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
+STORE_COLUMNS = ("source", "event_id", "event_type", "subject", "occurred_at", "body", "stored_at")
 
 
 def fill_store(database_url: str, events: list[dict[str, Any]]) -> float:
     """Masked events into ``event_store`` by COPY; seconds taken."""
     import psycopg
 
-    from reporting.clock import parse_time
-    from reporting.masking import mask_event
+    from reporting.public import mask_event, stored_row
 
     started = time.perf_counter()
     now = utcnow()
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
-        with cursor.copy("COPY event_store (source, event_id, event_type, subject, occurred_at, body, stored_at) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(f"COPY event_store ({', '.join(STORE_COLUMNS)}) FROM STDIN") as copy:
             for event in events:
-                masked = mask_event(event)
-                copy.write_row((masked["source"], masked["id"], masked["type"], masked["subject"][:100],
-                                parse_time(masked["time"]), json.dumps(masked, separators=(",", ":"),
-                                                                        ensure_ascii=False), now))
+                row = stored_row(mask_event(event), now)
+                copy.write_row(tuple(row[name] for name in STORE_COLUMNS))
         conn.commit()
         cursor.execute("ANALYZE event_store")
     return time.perf_counter() - started
@@ -64,7 +60,7 @@ def rebuild(database_url: str) -> tuple[int, float, float]:
 
 
 def _rebuild_in_a_process(database_url: str) -> tuple[int, float, float]:
-    from reporting.rebuild import rebuild_projections
+    from reporting.public import rebuild_projections
     from shared.db import session_factory
 
     sessions = session_factory(database_url)

@@ -21,8 +21,8 @@ from report import amqp_url, print_table, write_results
 from sqlalchemy import text
 from stack import Stack, load_average
 
+from dealer_testing import token
 from inventory.vin import check_digit
-from shared.testing import token
 
 RATE = 10
 CAR = {"model": "Aurora", "trim": "2.0T Luxury", "color": "white", "msrp": "199900.00", "cost": "171000.00",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from report import amqp_url, postgres_database
 
-from shared.testing import DEFAULT_SECRET, ROOT, RunningService, delete_namespace, free_port, migrate
+from dealer_testing import DEFAULT_SECRET, ROOT, RunningService, delete_namespace, free_port, migrate
 
 SERVICES = ("leads", "orders", "inventory", "after_sales", "reporting")
 
@@ -93,7 +93,7 @@ class Stack:
 
     def start(self, name: str, web: bool = True, worker: bool = True) -> RunningService:
         """Migrate a service's database, declare its queues, start its web and worker."""
-        from shared.cli import declare_queues
+        from shared.service import declare_queues
         from shared.service import service as spec_of
 
         url = self.database_url(name)
@@ -132,7 +132,7 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path,
                    pythonpath: str | None = None) -> subprocess.Popen:
     """A gunicorn with the project's settings (deploy/gunicorn.conf.py) serving ``app``."""
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--workers", "2", app]  # as shared.testing starts every service
+               "--bind", f"127.0.0.1:{port}", "--workers", "2", app]  # as dealer_testing starts every service
     if pythonpath:
         command[3:3] = ["--pythonpath", pythonpath]
     out = open(log, "ab")  # noqa: SIM115 - closed by stop()

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
+from shared.clock import utcnow
 from shared.domain import InvalidInput
-from shared.outbox import utcnow
 
 MAX_AGE = timedelta(days=366)  # older paper is archived, not entered
 CLOCK_SKEW = timedelta(minutes=1)  # a client clock a little ahead is not an error

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from shared.checkout import default_data_dir  # the one place that decides where ./var lives
+
 DEFAULT_PORTS = {"leads": 8001, "orders": 8002, "inventory": 8003, "after_sales": 8004, "reporting": 8005}
 
 
@@ -20,8 +22,8 @@ def _env(name: str, default: str) -> str:
 
 
 def data_dir() -> Path:
-    """Where the embedded SQLite files live (created on demand)."""
-    path = Path(_env("DEALER_DATA_DIR", str(Path.cwd() / "var")))
+    """Where the embedded SQLite files live (created on demand): ``DEALER_DATA_DIR``, else the checkout's ``var``."""
+    path = Path(_env("DEALER_DATA_DIR", str(default_data_dir())))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

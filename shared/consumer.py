@@ -32,11 +32,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Stateme
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import broker
+from shared.clock import utcnow
 from shared.config import Settings
 from shared.envelope import check_envelope, routing_key_of, set_correlation_id
 from shared.faults import failpoint
 from shared.inbox import already_processed, mark_all_processed, mark_processed
-from shared.outbox import utcnow
 from shared.privacy import mask_text
 from shared.publisher import ConfirmingPublisher, Outgoing
 

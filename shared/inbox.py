@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import DateTime, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.clock import utcnow
 from shared.db import SharedBase, is_postgres
-from shared.outbox import utcnow
 from shared.pgbulk import insert_many, rows_with_keys
 
 

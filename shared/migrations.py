@@ -75,3 +75,69 @@ def drop_outbox_feed_position() -> None:
     op.drop_index("ix_outbox_feed_position", table_name="outbox")
     with op.batch_alter_table("outbox") as batch_op:  # SQLite drops a column by copying the table
         batch_op.drop_column("feed_position")
+
+
+def create_kernel_tables() -> None:
+    """The kernel's tables as every service's first revision made them: idempotency keys, outbox, inbox.
+
+    One definition for the five histories; later kernel changes come as helpers of their own
+    (``add_outbox_feed_position``, ``add_idempotency_fingerprint``), each called by a new
+    revision in every service.
+    """
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("scope", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("content_type", sa.String(length=80), nullable=True),
+        sa.Column("location", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("scope"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True,
+                  nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("routing_key", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claim_token", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("position"),
+        sa.UniqueConstraint("event_id"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_claim_token"), ["claim_token"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_published_at"), ["published_at"], unique=False)
+    op.create_table(
+        "processed_events",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("event_type", sa.String(length=120), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "source"),
+    )
+
+
+def drop_kernel_tables() -> None:
+    """Undo ``create_kernel_tables``."""
+    op.drop_table("processed_events")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_published_at"))
+        batch_op.drop_index(batch_op.f("ix_outbox_claim_token"))
+    op.drop_table("outbox")
+    op.drop_table("idempotency_keys")
+
+
+def add_idempotency_fingerprint() -> None:
+    """The request body's fingerprint on each idempotency key (another body with the same key is 422)."""
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fingerprint", sa.String(length=64), nullable=True))
+
+
+def drop_idempotency_fingerprint() -> None:
+    """Undo ``add_idempotency_fingerprint``."""
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_column("fingerprint")

@@ -19,13 +19,14 @@ import atexit
 import contextlib
 import json
 import socket
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, Update, event, func, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from shared.clock import utcnow
 from shared.db import SharedBase, is_postgres
 
 # The key of the PostgreSQL advisory lock that lets one assigner of feed positions run at a time
@@ -35,10 +36,6 @@ FEED_LOCK_KEY = 0x66656564
 ASSIGN_BATCH = 10_000
 UNASSIGNED, ASSIGNED = "feed_position IS NULL", "feed_position IS NOT NULL"
 
-
-def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC (what the database stores)."""
-    return datetime.now(UTC)
 
 
 class OutboxEvent(SharedBase):

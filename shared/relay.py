@@ -39,10 +39,11 @@ from sqlalchemy import ARRAY, BigInteger, Row, any_, bindparam, or_, select, upd
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import broker
+from shared.clock import utcnow
 from shared.config import Settings
 from shared.db import is_postgres
 from shared.faults import failpoint
-from shared.outbox import OutboxEvent, assign_feed_positions, utcnow
+from shared.outbox import OutboxEvent, assign_feed_positions
 from shared.publisher import ConfirmingPublisher, Outgoing
 
 log = logging.getLogger("dealer.relay")

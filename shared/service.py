@@ -63,3 +63,17 @@ def service(name: str) -> ServiceSpec:
             spec: ServiceSpec = point.load()
             return spec
     raise KeyError(f"no service {name!r}; installed: {', '.join(p.name for p in points) or 'none'}")
+
+def declare_queues(spec: ServiceSpec) -> None:
+    """Declare a consuming service's queues and bindings, so no event waits for its first start."""
+    if not spec.handlers:
+        return
+    from shared import broker
+    from shared.config import load_settings
+
+    settings = load_settings(spec.name)
+    conn = broker.connect(settings.amqp_url)
+    try:
+        broker.declare_consumer_queues(broker.raw_channel(conn), settings, spec.bindings or sorted(spec.handlers))
+    finally:
+        conn.close()

@@ -24,7 +24,7 @@ HEARTBEAT_CHECK = ("import os, sys, time; "
 def procfile() -> dict[str, str]:
     """The Procfile's ``name: command`` lines."""
     sys.path.insert(0, str(ROOT))
-    from shared.cli import procfile_entries
+    from dealer_cli.cli import procfile_entries
 
     return procfile_entries(ROOT / "Procfile")
 

@@ -1,4 +1,4 @@
-"""Write ``docs/contract.md``: the event contract as a page to read, from ``shared/contracts/asyncapi.yaml``.
+"""Write ``docs/contract.md``: the event contract as a page to read, from ``contracts/asyncapi.yaml``.
 
 The AsyncAPI HTML renderer (``npm --prefix docs/contract run html``) needs node; this
 page needs nothing and is what a reader finds in the repository. Run after
@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "shared" / "contracts" / "asyncapi.yaml"
+SOURCE = ROOT / "contracts" / "asyncapi.yaml"
 OUTPUT = ROOT / "docs" / "contract.md"
 
 
@@ -71,7 +71,7 @@ def render(doc: dict[str, Any]) -> str:
     lines = [
         f"# {doc['info']['title']}: the public event contract (version {doc['info']['version']})",
         "",
-        "Generated from `shared/contracts/asyncapi.yaml` (AsyncAPI 3.0) by `docs/contract/build_markdown.py`: "
+        "Generated from `contracts/asyncapi.yaml` (AsyncAPI 3.0) by `docs/contract/build_markdown.py`: "
         "do not edit. For the HTML rendering: `npm --prefix docs/contract install && "
         "npm --prefix docs/contract run html` (writes `docs/contract/html/`). "
         "How to subscribe: [subscribing.md](subscribing.md).",

@@ -25,9 +25,9 @@ GUIDE = Path(__file__).resolve().parent
 ROOT = GUIDE.parents[1]
 sys.path.insert(0, str(ROOT))  # shared/ when run as a script from anywhere
 
+from shared.actors import ROLES  # noqa: E402
 from shared.config import DEFAULT_PORTS  # noqa: E402
 from shared.db import dispose_engines  # noqa: E402
-from shared.web.auth import ROLES  # noqa: E402
 
 SERVICES = ("leads", "orders", "inventory", "after_sales", "reporting")
 SECRET_VAR = "DEALER_JWT_SECRET"

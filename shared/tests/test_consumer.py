@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
+from dealer_testing import wait_for
 from shared import dlq
 from shared.consumer import EventConsumer
 from shared.db import get_engine
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 metadata = MetaData()
 tally = Table("tally", metadata, Column("subject", String(60), primary_key=True), Column("n", Integer))

@@ -9,11 +9,11 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from dealer_testing import wait_for
 from shared.consumer import EventConsumer
 from shared.db import get_engine
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 metadata = MetaData()
 applied = Table("applied_once", metadata, Column("subject", String(60), primary_key=True), Column("n", Integer))

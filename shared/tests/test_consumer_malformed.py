@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dealer_testing import wait_for
 from shared import broker, dlq
 from shared.config import Settings
 from shared.consumer import BatchHandler, EventConsumer
 from shared.db import get_engine
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 PHONE, ID_NUMBER = "13912345678", "110101199003074514"  # must never show in a header, a listing or a log
 metadata = MetaData()

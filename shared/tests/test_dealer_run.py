@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.supervisor import Backoff
-from shared.testing import DEFAULT_SECRET, wait_for
+from dealer_cli.supervisor import Backoff
+from dealer_testing import DEFAULT_SECRET, wait_for
 
 PY = shlex.quote(sys.executable)
 
@@ -31,7 +31,7 @@ class DealerRun:
 
     def __init__(self, procfile: Path, names: list[str], env: dict[str, str], *options: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "run", "--procfile", str(procfile), *options, *names],
+            [sys.executable, "-m", "dealer_cli", "run", "--procfile", str(procfile), *options, *names],
             cwd=procfile.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)
         self.lines: list[tuple[float, str]] = []
@@ -88,6 +88,7 @@ def dealer_run(tmp_path: Path) -> Iterator[Callable[..., DealerRun]]:
         procfile = tmp_path / "Procfile"
         procfile.write_text("".join(f"{name}: {command}\n" for name, command in lines.items()))
         env = {k: v for k, v in os.environ.items() if k not in ("DEALER_JWT_SECRET", "DEALER_DATA_DIR")}
+        env["DEALER_DATA_DIR"] = str(tmp_path / "var")  # not the checkout's ./var
         if secret is not None:
             env["DEALER_JWT_SECRET"] = secret
         started.append(DealerRun(procfile, list(lines), env, *options))
@@ -162,7 +163,7 @@ def test_dealer_run_hands_its_processes_the_local_secret_it_created(
 def test_dealer_run_refuses_a_published_secret_before_starting_anything(tmp_path: Path) -> None:
     (tmp_path / "Procfile").write_text(f"probe: {PY} -c \"open('started', 'w')\"\n")
     env = {**os.environ, "DEALER_JWT_SECRET": "change-me-to-a-long-random-secret-0123456789"}
-    result = subprocess.run([sys.executable, "-m", "shared.cli", "run", "probe"], cwd=tmp_path, env=env,
+    result = subprocess.run([sys.executable, "-m", "dealer_cli", "run", "probe"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr == ("Error: DEALER_JWT_SECRET is a value published in this repository; make one with: "
@@ -173,7 +174,7 @@ def test_dealer_run_refuses_a_published_secret_before_starting_anything(tmp_path
 def test_dealer_run_names_a_process_missing_from_the_procfile(tmp_path: Path) -> None:
     (tmp_path / "Procfile").write_text("web: true\n")
     env = {**os.environ, "DEALER_JWT_SECRET": DEFAULT_SECRET}
-    result = subprocess.run([sys.executable, "-m", "shared.cli", "run", "web", "wrokr"], cwd=tmp_path, env=env,
+    result = subprocess.run([sys.executable, "-m", "dealer_cli", "run", "web", "wrokr"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "not in the Procfile: wrokr (it has: web)" in result.stderr
 

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dealer_testing import free_port, wait_for
 from shared.config import Settings
 from shared.db import SharedBase, dispose_engines, get_engine, session_factory
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, assign_feed_positions, read_feed, record_event
-from shared.testing import free_port, wait_for
 
 
 def write_one(sessions: sessionmaker[Session], n: int) -> str:

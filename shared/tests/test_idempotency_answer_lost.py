@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from dealer_testing import DEFAULT_SECRET, token
 from shared.db import SharedBase, dispose_engines, get_engine, session_factory
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, record_event
-from shared.testing import DEFAULT_SECRET, token
 from shared.web import idempotency
 from shared.web.app import build_app, db, settings
 from shared.web.auth import require

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dealer_testing import wait_for
+from shared.clock import utcnow
 from shared.config import Settings
-from shared.outbox import utcnow
 from shared.service import ServiceSpec
-from shared.testing import wait_for
 from shared.web.idempotency import IdempotencyKey, purge_expired
 from shared.worker import start_threads
 

@@ -19,13 +19,14 @@ from flask.testing import FlaskClient
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from dealer_testing import DEFAULT_SECRET, token
+from shared.actors import Forbidden
 from shared.db import SharedBase, dispose_engines, get_engine, session_factory
 from shared.domain import InvalidInput, Unavailable
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, record_event
-from shared.testing import DEFAULT_SECRET, token
 from shared.web.app import build_app, db
-from shared.web.auth import Forbidden, require
+from shared.web.auth import require
 from shared.web.idempotency import HEADER, IdempotencyKey, masked_answer
 
 probe = Blueprint("idempotency_probe", __name__, url_prefix="/api/v1")

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from dealer_testing import ROOT, free_port, wait_for
 from shared.logs import ContextFilter, json_formatter
 from shared.privacy import mask_text
-from shared.testing import ROOT, free_port, wait_for
 
 PHONE, MASKED_PHONE = "13912345678", "139****5678"
 ID_NUMBER, MASKED_ID = "110101199003074514", "110101********4514"

@@ -22,13 +22,13 @@ import amqp
 import pytest
 from sqlalchemy import select
 
+from dealer_testing import wait_for
 from shared import broker
 from shared.config import Settings
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, record_event
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishAborted
 from shared.relay import OutboxRelay
-from shared.testing import wait_for
 
 
 class PausableProxy:

@@ -17,12 +17,12 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from dealer_testing import wait_for
 from shared import broker
 from shared.config import Settings, load_settings
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, record_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 CREATED, LOST = "leads.lead.created", "leads.lead.lost"
 

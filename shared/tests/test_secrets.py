@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import jwt
 import pytest
 
+from dealer_testing import DEFAULT_SECRET, ROOT
 from shared.config import MIN_SECRET_LENGTH, PUBLISHED_SECRETS, SecretRefused, check_jwt_secret
-from shared.testing import DEFAULT_SECRET, ROOT
 from shared.web.app import build_app
 
 OLD_CODE_DEFAULT = "dev-secret-change-me-0123456789abcdef"
@@ -42,7 +42,8 @@ def secret_values(variables: dict[str, str]) -> set[str]:
 def dealer(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the ``dealer`` command with an environment that has no DEALER_JWT_SECRET unless given."""
     base = {k: v for k, v in os.environ.items() if k not in ("DEALER_JWT_SECRET", "DEALER_DATA_DIR")}
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], cwd=cwd, env={**base, **env},
+    base["DEALER_DATA_DIR"] = str(cwd / "var")  # the checkout's ./var stays out of these tests
+    return subprocess.run([sys.executable, "-m", "dealer_cli", *args], cwd=cwd, env={**base, **env},
                           capture_output=True, text=True, timeout=60)
 
 

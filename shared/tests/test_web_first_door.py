@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dealer_testing import DEFAULT_SECRET, token
 from shared.db import SharedBase, dispose_engines, get_engine
-from shared.testing import DEFAULT_SECRET, token
 from shared.web.auth import require
 from shared.web.blueprint import Blueprint
 from shared.web.pagination import PageArgs

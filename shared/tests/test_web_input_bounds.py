@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_smorest import Blueprint
 
+from dealer_testing import DEFAULT_SECRET, token
 from shared.db import SharedBase, dispose_engines, get_engine
 from shared.envelope import make_event
 from shared.outbox import assign_feed_positions, record_event
-from shared.testing import DEFAULT_SECRET, token
 from shared.web.app import build_app, db
 from shared.web.auth import require
 from shared.web.feed import feed

@@ -8,18 +8,15 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import jwt
 from flask import current_app, g, request
 
+from shared.actors import ROLES, Actor, Forbidden
 from shared.domain import DomainError
 
-ROLES = ("consultant", "sales_manager", "back_office", "inventory_clerk", "after_sales", "ops", "service")
-MANAGERS = ("sales_manager",)
-ANY_ROLE = ROLES
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -28,26 +25,6 @@ class Unauthorized(DomainError):
 
     status = 401
     title = "Unauthorized"
-
-
-class Forbidden(DomainError):
-    """A valid token whose role may not do this."""
-
-    status = 403
-    title = "Forbidden"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is calling: user id, role and display name from the token."""
-
-    sub: str
-    role: str
-    name: str = ""
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role in MANAGERS
 
 
 def mint_token(secret: str, role: str, sub: str, name: str = "", ttl: timedelta = timedelta(hours=12)) -> str:

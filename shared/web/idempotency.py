@@ -44,8 +44,8 @@ from sqlalchemy import CursorResult, DateTime, Integer, String, Text, delete, ev
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from shared.clock import utcnow
 from shared.db import SharedBase
-from shared.outbox import utcnow
 from shared.privacy import mask_id_number, mask_phone, mask_text
 from shared.web.errors import problem
 

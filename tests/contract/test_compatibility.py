@@ -5,7 +5,7 @@ import copy
 import json
 from typing import Any
 
-from shared.contracts import compat
+from contracts import compat
 
 OLD: dict[str, Any] = {
     "type": "object",

@@ -10,10 +10,10 @@ from typing import Any
 import amqp
 import pytest
 
+from dealer_testing import wait_for
 from shared import broker
 from shared.config import load_settings
 from shared.envelope import make_event
-from shared.testing import wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "subscriber.py"
 

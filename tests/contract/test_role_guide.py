@@ -25,10 +25,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
+from dealer_testing import DEFAULT_SECRET, migrate
+from shared.actors import ROLES
 from shared.config import DEFAULT_PORTS
 from shared.db import dispose_engines
-from shared.testing import DEFAULT_SECRET, migrate
-from shared.web.auth import ROLES, mint_token
+from shared.web.auth import mint_token
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide"

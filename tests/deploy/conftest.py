@@ -61,7 +61,7 @@ def compose(compose_text: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def procfile() -> dict[str, str]:
     """The Procfile as the local runner (``dealer run``) reads it."""
-    from shared.cli import procfile_entries
+    from dealer_cli.cli import procfile_entries
 
     return procfile_entries(ROOT / "Procfile")
 

@@ -73,9 +73,9 @@ def declare_from_definitions(channel: Any, defs: dict[str, Any], namespace: str)
 
 def test_services_declare_over_the_imported_definitions_without_a_precondition_failure(
         amqp_url: str, monkeypatch: Any) -> None:
+    from dealer_testing import delete_namespace
     from shared import broker
     from shared.config import load_settings
-    from shared.testing import delete_namespace
 
     namespace = f"t{uuid.uuid4().hex[:8]}."
     monkeypatch.delenv("DEALER_RETRY_DELAYS_MS", raising=False)

@@ -15,10 +15,10 @@ from typing import Any
 import amqp
 import requests
 
+from dealer_testing import free_port, wait_for
 from shared import broker
 from shared.config import load_settings
 from shared.envelope import make_event
-from shared.testing import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKLOG = 1500

@@ -53,6 +53,14 @@ def test_the_image_carries_what_the_procfile_commands_need() -> None:
         assert setting in env, setting
 
 
+ROOT_PACKAGES = ("shared", "contracts", "dealer_cli", "demo_store")
+
+
+def test_the_dockerfile_copies_every_package_of_the_root_project() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert all(f"COPY {package} ./{package}" in dockerfile for package in ROOT_PACKAGES)
+
+
 def test_the_build_context_leaves_out_secrets_and_local_state() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".git", ".venv", ".env", "**/node_modules", "**/__pycache__", "tests/"):
@@ -61,7 +69,8 @@ def test_the_build_context_leaves_out_secrets_and_local_state() -> None:
 
 def test_a_service_installed_from_its_wheel_finds_its_migrations_and_its_entry_point(tmp_path: Path) -> None:
     source = tmp_path / "src"
-    shutil.copytree(ROOT / "shared", source / "shared", ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    for package in ROOT_PACKAGES:  # what deploy/Dockerfile copies of the root project
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__", "tests"))
     shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
     shutil.copytree(ROOT / "services" / "leads", source / "services" / "leads",
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "tests"))

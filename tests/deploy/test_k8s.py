@@ -60,7 +60,7 @@ def test_the_schema_check_rejects_a_misspelt_field(resources: list[dict[str, Any
 
 def test_each_service_has_a_web_and_a_worker_deployment_running_the_procfile_commands(
         resources: list[dict[str, Any]]) -> None:
-    from shared.cli import procfile_entries
+    from dealer_cli.cli import procfile_entries
 
     procfile = procfile_entries(ROOT / "Procfile")
     deployments = of_kind(resources, "Deployment")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
+from dealer_testing import create_postgres_database, drop_postgres_database, json_of, token
 from inventory.vin import check_digit
-from shared.testing import create_postgres_database, drop_postgres_database, json_of, token
 
 _serials = itertools.count(1)
 CAR = {"model": "Aurora", "trim": "2.0T Luxury", "color": "white", "msrp": "199900.00", "cost": "171000.00",

@@ -5,7 +5,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from shared.testing import wait_for
+from dealer_testing import wait_for
 
 CARS, ORDERS, ARRIVING = 10, 50, 5
 

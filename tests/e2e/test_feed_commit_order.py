@@ -19,12 +19,12 @@ import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dealer_testing import RunningService, json_of, token, wait_for
 from shared import broker
 from shared.config import load_settings
 from shared.db import session_factory
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent, record_event, wake_relay_after_commit
-from shared.testing import RunningService, json_of, token, wait_for
 
 HOLD_SECONDS = 10.0
 

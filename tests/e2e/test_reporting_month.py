@@ -24,12 +24,12 @@ from typing import Any
 import pytest
 import requests
 
+from dealer_testing import ROOT, RunningService, token, wait_for
 from shared import broker
 from shared.config import load_settings
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.service import installed_services
-from shared.testing import ROOT, RunningService, token, wait_for
 
 DEPARTMENTS = ("inventory", "leads", "orders", "after_sales")
 CHECKLIST = dict.fromkeys(("exterior", "interior", "fuel", "accessories", "documents", "keys"), True)
@@ -324,7 +324,7 @@ def test_a_month_of_store_work_gives_every_kpi_worked_out_by_hand(start_service,
     for leftover in tmp_path.glob("reporting.db*"):
         leftover.unlink()  # the reporting database is lost
     reporting = start_service("reporting", database_url=f"sqlite:///{tmp_path / 'reporting-new.db'}", worker=False)
-    backfill = subprocess.run([sys.executable, "-m", "shared.cli", "reporting", "backfill"], env=reporting.env,
+    backfill = subprocess.run([sys.executable, "-m", "dealer_cli", "reporting", "backfill"], env=reporting.env,
                               capture_output=True, text=True, timeout=120)
     assert backfill.returncode == 0, backfill.stderr
     set_targets(reporting)  # targets are the manager's input, not events: they are entered again

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dealer_testing import wait_for
 from shared.service import installed_services
-from shared.testing import wait_for
 
 CHECKLIST = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from dealer_testing import RunningService, token, wait_for
 from inventory.vin import check_digit
-from shared.testing import RunningService, token, wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")

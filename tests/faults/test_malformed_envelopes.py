@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from dealer_testing import wait_for
 from faultkit.outcome import conclude, write_result
 from faultkit.stream import Plan
 from shared import dlq
 from shared.config import load_settings
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 CONSUMERS_OF_PLACED = ("inventory", "leads", "reporting")  # every running service bound to orders.order.placed
@@ -73,7 +73,7 @@ def parked_reasons(name: str) -> list[tuple[int, str]]:
 
 def dlq_list(platform, name: str) -> str:
     """``dealer dlq list <name>`` as ops run it."""
-    return subprocess.run([sys.executable, "-m", "shared.cli", "dlq", "list", name], env=platform.services[name].env,
+    return subprocess.run([sys.executable, "-m", "dealer_cli", "dlq", "list", name], env=platform.services[name].env,
                            capture_output=True, text=True, timeout=120, check=True).stdout
 
 

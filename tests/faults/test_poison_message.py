@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from dealer_testing import wait_for
 from faultkit.actions import CAR, DEPOSIT, PRICE
 from faultkit.outcome import conclude, write_result
 from faultkit.reconcile import rows
@@ -16,7 +17,6 @@ from shared import dlq
 from shared.config import load_settings
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 DELAYS_MS = (1000, 2000, 4000)  # back-off before each retry; then the dead letters
@@ -24,7 +24,7 @@ DELAYS_MS = (1000, 2000, 4000)  # back-off before each retry; then the dead lett
 
 def dealer(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run the ``dealer`` command as ops would, with the services' environment."""
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dealer_cli", *args], env=env, capture_output=True, text=True,
                           timeout=120, check=True)
 
 

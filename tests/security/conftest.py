@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # security_kit, shared
 
 from security_kit import CALLERS, routes_of, services_under_test  # noqa: E402
 
+from dealer_testing import DEFAULT_SECRET  # noqa: E402
 from shared.db import dispose_engines  # noqa: E402
-from shared.testing import DEFAULT_SECRET  # noqa: E402
 
 SERVICES = services_under_test()
 

@@ -20,10 +20,11 @@ import jwt
 from flask import Flask
 from werkzeug.serving import make_server
 
+from dealer_testing import DEFAULT_SECRET, migrate
+from shared.actors import ROLES
 from shared.config import load_settings
 from shared.service import installed_services
-from shared.testing import DEFAULT_SECRET, migrate
-from shared.web.auth import ROLES, mint_token
+from shared.web.auth import mint_token
 
 PROBLEM = "application/problem+json"
 BAD_CALLERS = ("no token", "expired", "wrong secret", "alg none")

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from security_kit import BAD_CALLERS, CALLERS, PROBLEM, headers_for
 
-from shared.web.auth import ROLES
+from shared.actors import ROLES
 
 SERVICES = ("leads", "orders", "inventory", "after_sales", "reporting")
 PUBLIC = "public"

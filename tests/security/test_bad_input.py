@@ -16,8 +16,8 @@ from openapi_bodies import Operation, array_fields, fill, operations, string_fie
 from security_kit import PROBLEM, build_app, headers_for, required_roles, role_for
 from seeds import VALID_BODIES, seed
 
+from dealer_testing import json_of, token
 from shared.db import dispose_engines
-from shared.testing import json_of, token
 
 TEN_MB = 10 * 1024 * 1024
 ONE_MB_TEXT = "x" * 1_000_000  # 1 MB of text: the body stays under the 1 MiB limit, so the field is judged

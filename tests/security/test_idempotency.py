@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
+from dealer_testing import RunningService, token
 from shared.envelope import make_event
-from shared.testing import RunningService, token
 
 VIN = "LSVAU2182N2183290"
 CAR = {"vin": VIN, "model": "Aurora", "trim": "2.0T Luxury", "color": "white", "msrp": "199900.00",

@@ -20,13 +20,13 @@ import requests
 from security_kit import services_under_test
 from sqlalchemy import select
 
+from dealer_testing import RunningService, json_of, token, wait_for
 from shared import broker, dlq
+from shared.actors import ROLES
 from shared.config import load_settings
 from shared.db import get_engine
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import RunningService, json_of, token, wait_for
-from shared.web.auth import ROLES
 from shared.web.idempotency import IdempotencyKey
 
 VIN = "LSVAU2182N2183290"

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from shared.testing import RunningService, token
+from dealer_testing import RunningService, token
 
 ATTEMPTS = 120
 PROBLEM = "application/problem+json"

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo_store.build import build_plan
+from demo_store.plan import Plan, PlanArgs
+from demo_store.sales import SOURCES
 from inventory.vin import validate_vin
 from shared.privacy import normalise_phone, validate_id_number
-from shared.seed.build import build_plan
-from shared.seed.plan import Plan, PlanArgs
-from shared.seed.sales import SOURCES
 
 UNTIL = (datetime.now(UTC) - timedelta(minutes=2)).replace(microsecond=0)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -108,7 +108,7 @@ def test_consultants_are_asked_for_targets_every_month_of_the_period(quarter: Pl
 def test_the_command_prints_the_same_plan_for_the_same_seed_and_refuses_a_future_end() -> None:
     from click.testing import CliRunner
 
-    from shared.cli import main
+    from dealer_cli.cli import main
 
     args = ["seed", "--dry-run", "--days", "3", "--scale", "2", "--seed", "3", "--until", UNTIL.isoformat()]
     first, second = CliRunner().invoke(main, args), CliRunner().invoke(main, args)

@@ -12,12 +12,12 @@ from typing import Any
 
 import requests
 
+from dealer_testing import DEFAULT_SECRET, token
+from demo_store.build import build_plan
+from demo_store.command import seed_store
+from demo_store.plan import PlanArgs
 from shared.config import load_settings
-from shared.seed.build import build_plan
-from shared.seed.command import seed_store
-from shared.seed.plan import PlanArgs
 from shared.service import installed_services
-from shared.testing import DEFAULT_SECRET, token
 
 DEPARTMENTS = ("inventory", "leads", "orders", "after_sales", "reporting")
 

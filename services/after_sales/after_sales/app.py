@@ -5,7 +5,8 @@ from typing import Any
 
 from flask import Flask
 
-from after_sales import api, api_cases
+from after_sales.cases.api import blp as cases
+from after_sales.customers.api import blp as customers
 from after_sales.policy import load_policy
 from shared.web.app import build_app
 from shared.web.feed import feed
@@ -13,6 +14,6 @@ from shared.web.feed import feed
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the after-sales app; ``config`` overrides settings and may carry ``AFTER_SALES_POLICY``."""
-    app = build_app("after_sales", "After-sales (售后)", [api.blp, api_cases.blp, feed], config)
+    app = build_app("after_sales", "After-sales (售后)", [customers, cases, feed], config)
     app.config.setdefault("AFTER_SALES_POLICY", load_policy())
     return app

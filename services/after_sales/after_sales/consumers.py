@@ -1,7 +1,9 @@
 """Handlers of the events the after-sales service consumes (tolerant readers).
 
+Each handler reads the fields it needs into a typed value (unknown fields are
+ignored) and calls the use case; the business steps live in the services modules.
 A delivered order (交车) opens the customer's file. The runner applies each event
-once (its id is kept in the inbox in the same transaction); the handler also
+once (its id is kept in the inbox in the same transaction); the use case also
 ignores a delivery whose car or order is already on file, so a second envelope
 for the same delivery cannot open a second file either.
 """
@@ -14,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from after_sales.files import Delivery, open_file_on_delivery
+from after_sales.customers.services import Delivery, open_file_on_delivery
 from after_sales.policy import load_policy, store_zone
 from shared.domain import InvalidInput
 from shared.privacy import normalise_phone, validate_id_number
@@ -23,6 +25,7 @@ log = logging.getLogger("after_sales.consumers")
 
 
 def _money(raw: Any, field: str) -> Decimal:
+    """A non-negative amount to the cent; anything else is a bad event naming the field."""
     try:
         amount = Decimal(str(raw))
     except InvalidOperation:
@@ -33,6 +36,7 @@ def _money(raw: Any, field: str) -> Decimal:
 
 
 def _instant(raw: Any, field: str) -> datetime:
+    """An ISO 8601 instant, always aware."""
     try:
         moment = datetime.fromisoformat(str(raw))
     except ValueError:
@@ -42,6 +46,7 @@ def _instant(raw: Any, field: str) -> datetime:
 
 
 def _vin(raw: Any) -> str:
+    """The car's VIN as stored: 17 characters, upper case (inventory already checked its check digit)."""
     vin = str(raw or "").strip().upper()
     if len(vin) != 17:
         raise InvalidInput("vin", "must be 17 characters")
@@ -59,7 +64,7 @@ def _id_number(raw: Any, order_id: str) -> str | None:
         return None
 
 
-def delivery_of(event: dict[str, Any]) -> Delivery:
+def delivery_from_event(event: dict[str, Any]) -> Delivery:
     """Read the fields a customer file needs from ``orders.order.delivered``; ignore the rest."""
     data = event["data"]
     customer = data.get("customer") or {}
@@ -81,7 +86,7 @@ def delivery_of(event: dict[str, Any]) -> Delivery:
 
 def order_delivered(session: Session, event: dict[str, Any]) -> None:
     """The car was handed over: open the customer file, or add the car to theirs."""
-    open_file_on_delivery(session, delivery_of(event), load_policy(), store_zone())
+    open_file_on_delivery(session, delivery_from_event(event), load_policy(), store_zone())
 
 
 HANDLERS = {

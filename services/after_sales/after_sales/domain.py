@@ -253,6 +253,14 @@ def warranty_last_day(
     return add_months(delivered_on, policy.warranty_years * 12) - timedelta(days=1)
 
 
+def check_claim_date(claim_date: date, delivered_on: date, today: date) -> None:
+    """A claim is for something that happened to the car while the customer had it, up to today."""
+    if claim_date > today:
+        raise InvalidInput("claim_date", "cannot be in the future")
+    if claim_date < delivered_on:
+        raise InvalidInput("claim_date", f"is before the car's delivery on {delivered_on}")
+
+
 def check_warranty(
     delivered_on: date,
     claim_date: date,

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, Numer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from shared.outbox import utcnow
+from shared.clock import utcnow
 
 
 def new_id() -> str:

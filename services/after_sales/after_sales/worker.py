@@ -5,11 +5,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from after_sales.casework import escalate_overdue_complaints
+from after_sales.cases.services import escalate_overdue_complaints
 from after_sales.consumers import HANDLERS
 from after_sales.models import Base
 from after_sales.policy import escalation_interval_seconds
-from shared.outbox import utcnow
+from shared.clock import utcnow
 from shared.service import ScheduledJob, ServiceSpec
 
 

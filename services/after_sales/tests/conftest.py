@@ -10,16 +10,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from after_sales.app import create_app
 from after_sales.consumers import order_delivered
-from shared.contracts import contract_errors
-from shared.db import dispose_engines
+from contracts import contract_errors
+from dealer_testing import service_app
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent
-from shared.testing import DEFAULT_SECRET, migrate, token
 
 BEIJING = timezone(timedelta(hours=8))
 VIN = "LSVAU2182N2183290"
@@ -57,28 +54,9 @@ def delivery_event() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
     """The after-sales app on a fresh database, once on SQLite and once on PostgreSQL."""
-    migrate("after_sales", database_url)
-    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
-    dispose_engines()
+    yield from service_app("after_sales", database_url)
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def as_role(client: FlaskClient) -> Callable[..., Any]:
-    """Call the API as a role: ``as_role("after_sales", "a1").post(url, json=...)``."""
-    class Caller:
-        def __init__(self, role: str, sub: str = "u1") -> None:
-            self.headers = token(role, sub)
-
-        def __getattr__(self, method: str) -> Callable[..., Any]:
-            call = getattr(client, method)
-            return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    return Caller
 
 
 @pytest.fixture

@@ -6,6 +6,11 @@ other: on SQLite the kernel's ``BEGIN IMMEDIATE`` already serialises writers; on
 PostgreSQL a transaction-level advisory lock does the same. The claim on the car
 itself is also atomic on its own: the oldest candidate is read ``FOR UPDATE SKIP
 LOCKED`` and every UPDATE of a car checks the version it read.
+
+These are the reservation steps the use cases in ``services`` share. The order-placed
+step publishes its two answers (``reserved`` or ``failed``) from its use case there;
+the steps here publish only what they decide themselves: a released car, and a car
+that went to the longest-waiting order.
 """
 from __future__ import annotations
 
@@ -18,8 +23,8 @@ from inventory import domain, events
 from inventory.domain import AllocationStatus, VehicleKind, VehicleStatus
 from inventory.models import Allocation, Vehicle
 from shared.business_time import aware
+from shared.clock import utcnow
 from shared.db import is_postgres
-from shared.outbox import utcnow
 
 STOCK_LOCK_KEY = 3_008_003  # any number fixed for this service's database
 
@@ -39,16 +44,12 @@ def _oldest_candidate(allocation: Allocation) -> Select[tuple[Vehicle]]:
     return query.order_by(Vehicle.arrived_at, Vehicle.vin).limit(1)
 
 
-def reserve_oldest_matching_vehicle(session: Session, allocation: Allocation) -> Vehicle | None:
-    """Reserve the oldest available stock car the order asks for; None when there is none."""
+def oldest_matching_vehicle(session: Session, allocation: Allocation) -> Vehicle | None:
+    """The oldest available stock car the order asks for, locked for this claim; None when there is none."""
     query = _oldest_candidate(allocation)
     if is_postgres(session):
         query = query.with_for_update(skip_locked=True)
-    car = session.scalars(query).first()
-    if car is None:
-        return None
-    _reserve(session, car, allocation)
-    return car
+    return session.scalars(query).first()
 
 
 def serve_oldest_waiting_order(session: Session, car: Vehicle, since: datetime | None = None) -> Allocation | None:
@@ -64,7 +65,8 @@ def serve_oldest_waiting_order(session: Session, car: Vehicle, since: datetime |
     allocation = session.scalars(query).first()
     if allocation is None:
         return None
-    _reserve(session, car, allocation, since)
+    hold(session, car, allocation, since)
+    events.publish(session, "inventory.vehicle.reserved", car.vin, events.vehicle_reserved(car, allocation.order_id))
     return allocation
 
 
@@ -75,13 +77,13 @@ def reservation_time(car: Vehicle, allocation: Allocation, since: datetime | Non
     return min(max(aware(m) for m in moments if m is not None), now)
 
 
-def _reserve(session: Session, car: Vehicle, allocation: Allocation, since: datetime | None = None) -> None:
+def hold(session: Session, car: Vehicle, allocation: Allocation, since: datetime | None = None) -> None:
+    """Reserve the car for the order's claim (配车); the caller publishes ``reserved``."""
     now = utcnow()
     domain.reserve(car, allocation.order_id)
     car.reserved_at = reservation_time(car, allocation, since, now)
     allocation.status, allocation.vin, allocation.updated_at = AllocationStatus.RESERVED, car.vin, now
     session.flush()
-    events.publish(session, "inventory.vehicle.reserved", car.vin, events.vehicle_reserved(car, allocation.order_id))
 
 
 def why_none_fits(session: Session, allocation: Allocation) -> str:

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from inventory import services
+from inventory import queries, services
 from inventory.domain import stock_age_days
 from inventory.models import KeyMovement, Transfer, Vehicle
 from inventory.schemas import (
@@ -21,12 +19,10 @@ from inventory.schemas import (
     VehicleOut,
     VehiclePage,
 )
-from inventory.stock import stock_report
-from shared.outbox import utcnow
+from shared.clock import utcnow
 from shared.web.app import db
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
-from shared.web.pagination import page_of
 
 blp = Blueprint("inventory", __name__, url_prefix="/api/v1", description="Cars in stock, keys and transfers")
 CLERKS = ("inventory_clerk",)
@@ -56,11 +52,7 @@ def receive_vehicle(data: dict[str, Any]) -> dict[str, Any]:
 @require(*READERS)
 def list_vehicles(args: dict[str, Any]) -> dict[str, Any]:
     """Cars, oldest arrival first, filtered by status, kind, model, trim, colour and store."""
-    query = select(Vehicle).order_by(Vehicle.arrived_at, Vehicle.vin)
-    for column in ("status", "kind", "model", "trim", "color", "location", "reserved_for_order_id"):
-        if column in args:
-            query = query.where(getattr(Vehicle, column) == args[column])
-    page = page_of(db(), query, args["page"], args["page_size"])
+    page = queries.vehicle_page(db(), args)
     return {**page, "items": [present(car) for car in page["items"]]}
 
 
@@ -96,8 +88,7 @@ def transfer_vehicle(data: dict[str, Any], vin: str) -> Transfer:
 @require(*READERS)
 def list_transfers(vin: str) -> list[Transfer]:
     """The car's moves between stores, oldest first."""
-    car = services.get_vehicle(db(), vin)
-    return list(db().scalars(select(Transfer).where(Transfer.vin == car.vin).order_by(Transfer.at)))
+    return queries.transfers_of(db(), vin)
 
 
 @blp.post("/vehicles/<vin>/keys")
@@ -114,8 +105,7 @@ def move_keys(data: dict[str, Any], vin: str) -> KeyMovement:
 @require(*READERS)
 def list_key_movements(vin: str) -> list[KeyMovement]:
     """Who held the car's keys, and when."""
-    car = services.get_vehicle(db(), vin)
-    return list(db().scalars(select(KeyMovement).where(KeyMovement.vin == car.vin).order_by(KeyMovement.at)))
+    return queries.key_movements_of(db(), vin)
 
 
 @blp.get("/stock")
@@ -125,4 +115,4 @@ def list_key_movements(vin: str) -> list[KeyMovement]:
 def stock(args: dict[str, Any]) -> dict[str, Any]:
     """Counts per model/trim/colour by status, and stock-age buckets (库龄) from arrival at the group."""
     kind = None if args["kind"] == "all" else args["kind"]
-    return stock_report(db(), utcnow(), kind, args["location"])
+    return queries.stock_report(db(), utcnow(), kind, args["location"])

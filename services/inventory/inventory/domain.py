@@ -137,6 +137,13 @@ def deliver(vehicle: VehicleLike, order_id: str) -> None:
     vehicle.status = VehicleStatus.DELIVERED
 
 
+def delivery_time(reported: datetime | None, reserved_at: datetime | None, now: datetime) -> datetime:
+    """The day the car left stock: the day the customer took it (a delivery keyed in late keeps its date),
+    never in the future nor before the car was reserved; now when orders gave no time."""
+    moment = min(reported or now, now)
+    return max(moment, reserved_at) if reserved_at is not None else moment
+
+
 def transfer(vehicle: VehicleLike, to_location: str) -> None:
     """Move a car to another store of the group (调拨); its stock age keeps counting."""
     destination = to_location.strip()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.outbox import utcnow
+from shared.clock import utcnow
 
 
 def new_id() -> str:

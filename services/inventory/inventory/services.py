@@ -1,4 +1,9 @@
-"""Use cases of the inventory service: one transaction each, events written to the outbox in it."""
+"""Use cases of the inventory service: one transaction each, events written to the outbox in it.
+
+The routes' use cases commit; the order saga's (called by ``consumers``) run in the consumer's
+transaction, which commits them with the inbox row that marks the event done. Every write first
+takes the stock lock (``allocation.lock_stock``), so a waiting order and a freed car never miss.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,15 +12,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inventory import domain, events
+from inventory import allocation, domain, events
 from inventory.allocation import lock_stock, serve_oldest_waiting_order
-from inventory.domain import VehicleStatus
-from inventory.models import Inspection, KeyMovement, Transfer, Vehicle
+from inventory.domain import AllocationStatus, VehicleStatus
+from inventory.models import Allocation, Inspection, KeyMovement, Transfer, Vehicle
 from inventory.vin import validate_vin
-from shared.business_time import business_time
+from shared.actors import Actor
+from shared.business_time import aware, business_time
+from shared.clock import utcnow
 from shared.domain import DomainError, InvalidInput, NotFound
-from shared.outbox import utcnow
-from shared.web.auth import Actor
 
 
 class DuplicateVin(DomainError):
@@ -116,3 +121,77 @@ def move_keys(session: Session, vin: str, data: dict[str, Any], actor: Actor) ->
     events.publish(session, key, car.vin, events.key_moved(movement))
     session.commit()
     return movement
+
+
+def reserve_oldest_matching_vehicle(session: Session, order_id: str, *, model: str, trim: str, color: str,
+                                    requested_vin: str | None, placed_at: datetime | None) -> Allocation | None:
+    """An order was placed: reserve the oldest matching stock car (配车), or put it on the waiting list (等车).
+
+    Both answers of this saga step go out from here: ``reserved`` with the car, or ``failed`` with why.
+    An order already answered, or cancelled before it arrived, is left as it is (None).
+    """
+    lock_stock(session)
+    if session.get(Allocation, order_id) is not None:
+        return None
+    claim = Allocation(order_id=order_id, model=model, trim=trim, color=color, requested_vin=requested_vin,
+                       placed_at=placed_at or utcnow(), status=AllocationStatus.WAITING, updated_at=utcnow())
+    session.add(claim)
+    session.flush()
+    car = allocation.oldest_matching_vehicle(session, claim)
+    if car is None:
+        reason = allocation.why_none_fits(session, claim)
+        events.publish(session, "inventory.reservation.failed", order_id,
+                       events.reservation_failed(claim, reason, utcnow()))
+        return claim
+    allocation.hold(session, car, claim)
+    events.publish(session, "inventory.vehicle.reserved", car.vin, events.vehicle_reserved(car, order_id))
+    return claim
+
+
+def void_order_claim(session: Session, order_id: str, cancelled_at: datetime | None) -> None:
+    """An order was cancelled: release its car (as of the cancellation), or take it off the waiting list.
+
+    A cancellation that overtook its order is remembered, so the late order is never served.
+    """
+    lock_stock(session)
+    now = utcnow()
+    claim = session.get(Allocation, order_id)
+    if claim is None:
+        session.add(Allocation(order_id=order_id, placed_at=now, status=AllocationStatus.CANCELLED, updated_at=now))
+        return
+    if claim.status == AllocationStatus.RESERVED:
+        allocation.release_for_order(session, claim, min(cancelled_at or now, now))
+    if claim.status in (AllocationStatus.RESERVED, AllocationStatus.WAITING):
+        claim.status, claim.updated_at = AllocationStatus.CANCELLED, now
+
+
+def take_out_of_stock(session: Session, order_id: str, vin: str, delivered_at: datetime | None) -> Vehicle:
+    """An order was delivered: its car leaves stock (出库) and its keys go with it to the customer."""
+    lock_stock(session)
+    now = utcnow()
+    claim = session.get(Allocation, order_id)
+    vin = vin or (claim.vin if claim else "") or ""
+    car = session.get(Vehicle, vin, with_for_update=True) if vin else None
+    if car is None:
+        raise DomainError(f"order {order_id} was delivered with car {vin or '(none)'}, which inventory does not hold")
+    if car.status == VehicleStatus.DELIVERED and car.reserved_for_order_id == order_id:
+        return car  # told twice
+    domain.deliver(car, order_id)
+    reserved_at = aware(car.reserved_at) if car.reserved_at is not None else None
+    car.delivered_at = domain.delivery_time(delivered_at, reserved_at, now)
+    _hand_keys_to_customer(session, car, order_id)
+    if claim is not None:
+        claim.status, claim.updated_at = AllocationStatus.DELIVERED, now
+    session.flush()
+    events.publish(session, "inventory.vehicle.delivered", car.vin,
+                   events.vehicle_left_order(car, order_id, car.delivered_at))
+    return car
+
+
+def _hand_keys_to_customer(session: Session, car: Vehicle, order_id: str) -> None:
+    """Whoever held the keys hands them over with the car; the store no longer holds them."""
+    if car.key_holder is None:
+        return
+    session.add(KeyMovement(vin=car.vin, action="handover", holder="customer", purpose=f"order {order_id}",
+                            by=car.key_holder, at=car.delivered_at))
+    car.key_holder = None

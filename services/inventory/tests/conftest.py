@@ -9,16 +9,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from inventory.app import create_app
+from dealer_testing import service_app
 from inventory.consumers import HANDLERS
 from inventory.vin import check_digit
-from shared.db import dispose_engines
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent
-from shared.testing import DEFAULT_SECRET, migrate, token
 
 _serials = itertools.count(1)
 
@@ -38,30 +35,9 @@ def new_vin() -> Callable[[], str]:
 @pytest.fixture
 def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
     """The inventory app on a fresh database, once on SQLite and once on PostgreSQL."""
-    migrate("inventory", database_url)
-    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
-    dispose_engines()
+    yield from service_app("inventory", database_url)
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def as_role(client: FlaskClient) -> Callable[..., Any]:
-    """Call the API as a role: ``as_role("inventory_clerk", "k1").post(url, json=...)``."""
-    class Caller:
-        def __init__(self, role: str, sub: str) -> None:
-            self.headers = token(role, sub)
-
-        def get(self, url: str, **kw: Any) -> Any:
-            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-        def post(self, url: str, **kw: Any) -> Any:
-            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    return Caller
 
 
 @pytest.fixture

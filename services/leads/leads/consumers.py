@@ -1,39 +1,41 @@
-"""Handlers of the events the leads service consumes (tolerant readers).
+"""The order events the leads service consumes, read into small typed values (tolerant readers).
 
-An order placed for a lead makes it a deal (成交); a cancelled order sends it back
-to intention, unless another of its orders is still open.
+Each handler only reads the fields it needs, then calls the use case in ``services``;
+the rules of what an order does to its lead live there and in ``domain``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from leads import events
-from leads.models import Lead
+from leads import services
 
 
-def _lead_of(session: Session, event: dict[str, Any]) -> Lead | None:
-    lead_id = event["data"].get("lead_id")
-    return session.get(Lead, lead_id) if lead_id else None
+@dataclass(frozen=True)
+class OrderOfLead:
+    """An order event as leads reads it: which order, for which lead (None: an order without one)."""
+
+    order_id: str
+    lead_id: str | None
+
+    @classmethod
+    def from_event(cls, envelope: dict[str, Any]) -> OrderOfLead:
+        """Read the order id (the event's subject) and the lead id; every other field is ignored."""
+        return cls(order_id=envelope["subject"], lead_id=envelope["data"].get("lead_id") or None)
 
 
-def order_placed(session: Session, event: dict[str, Any]) -> None:
-    """The customer ordered: the lead is a deal."""
-    lead = _lead_of(session, event)
-    if lead is None or lead.status == "deal":
-        return
-    lead.status = "deal"
-    events.publish(session, "leads.lead.converted", lead.id, events.status_changed(lead, event["subject"]))
+def order_placed(session: Session, envelope: dict[str, Any]) -> None:
+    """The customer ordered: the lead becomes a deal (成交)."""
+    order = OrderOfLead.from_event(envelope)
+    services.convert_on_order(session, order.lead_id, order.order_id)
 
 
-def order_cancelled(session: Session, event: dict[str, Any]) -> None:
+def order_cancelled(session: Session, envelope: dict[str, Any]) -> None:
     """The order fell through: the customer is an intention again."""
-    lead = _lead_of(session, event)
-    if lead is None or lead.status != "deal":
-        return
-    lead.status = "intention"
-    events.publish(session, "leads.lead.reopened", lead.id, events.status_changed(lead, event["subject"]))
+    order = OrderOfLead.from_event(envelope)
+    services.reopen_on_cancellation(session, order.lead_id, order.order_id)
 
 
 HANDLERS = {

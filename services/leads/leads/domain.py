@@ -102,6 +102,16 @@ def mark_lost(status: str, reason: str) -> str:
     return "lost"
 
 
+def status_on_order_placed(status: str) -> str | None:
+    """An order placed makes the lead a deal (成交); None when it already is one."""
+    return None if status == "deal" else "deal"
+
+
+def status_on_order_cancelled(status: str) -> str | None:
+    """A cancelled order sends a deal back to intention (意向); any other stage stays as it is (None)."""
+    return "intention" if status == "deal" else None
+
+
 def check_scheduled_after_booking(scheduled_at: datetime, booked_at: datetime) -> None:
     """An invitation (邀约) is for a time still to come when it is booked: never in the past.
 

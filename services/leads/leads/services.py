@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from leads import domain, events
 from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from shared.actors import Actor
 from shared.business_time import aware, business_time
+from shared.clock import utcnow
 from shared.domain import DomainError, InvalidInput, NotFound
-from shared.outbox import utcnow
-from shared.web.auth import Actor
 
 VehicleKindLookup = Callable[[str], "str | None"]
 
@@ -160,7 +160,7 @@ def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: 
         decision = domain.OwnershipDecision(previous, "1: the consultant who filed the customer keeps the file")
     else:
         decision = domain.decide_owner_on_visit(
-            previous, _aware(lead.owner_last_contact_at), at, receiving, requested,
+            previous, aware(lead.owner_last_contact_at), at, receiving, requested,
             appointment is not None and appointment.booked_by == previous, domain.served(lead.served_by))
     lead.visits += 1
     visit = Visit(lead_id=lead.id, consultant_id=receiving, appointment_id=appointment_id,
@@ -242,5 +242,23 @@ def assign(session: Session, lead_id: str, owner_id: str, actor: Actor) -> Lead:
     return lead
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+def convert_on_order(session: Session, lead_id: str | None, order_id: str) -> Lead | None:
+    """An order placed for a lead makes it a deal (成交); runs in the consumer's transaction, which commits it."""
+    return _follow_order(session, lead_id, order_id, domain.status_on_order_placed, "leads.lead.converted")
+
+
+def reopen_on_cancellation(session: Session, lead_id: str | None, order_id: str) -> Lead | None:
+    """A cancelled order sends its lead back to intention; runs in the consumer's transaction, which commits it."""
+    return _follow_order(session, lead_id, order_id, domain.status_on_order_cancelled, "leads.lead.reopened")
+
+
+def _follow_order(session: Session, lead_id: str | None, order_id: str,
+                  rule: Callable[[str], str | None], routing_key: str) -> Lead | None:
+    """Move the lead as its order's news says; None (and no event) when there is no lead or nothing changes."""
+    lead = session.get(Lead, lead_id) if lead_id else None
+    new_status = rule(lead.status) if lead is not None else None
+    if lead is None or new_status is None:
+        return None
+    lead.status = new_status
+    events.publish(session, routing_key, lead.id, events.status_changed(lead, order_id))
+    return lead

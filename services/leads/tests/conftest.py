@@ -6,40 +6,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from leads.app import create_app
-from shared.db import dispose_engines
-from shared.testing import DEFAULT_SECRET, migrate, token
+from dealer_testing import service_app
 
 
 @pytest.fixture
 def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
     """The leads app on a fresh database, once on SQLite and once on PostgreSQL."""
-    migrate("leads", database_url)
-    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
-    dispose_engines()
+    yield from service_app("leads", database_url)
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def as_role(client: FlaskClient) -> Callable[..., Any]:
-    """Call the API as a role: ``as_role("consultant", "c1").post(url, json=...)``."""
-    class Caller:
-        def __init__(self, role: str, sub: str) -> None:
-            self.headers = token(role, sub)
-
-        def get(self, url: str, **kw: Any) -> Any:
-            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-        def post(self, url: str, **kw: Any) -> Any:
-            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    return Caller
 
 
 @pytest.fixture

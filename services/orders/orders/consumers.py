@@ -1,70 +1,75 @@
-"""Handlers of the inventory events orders consumes: its half of the order saga (tolerant readers).
+"""The inventory events orders consumes (its half of the order saga), read into small typed values.
 
-Inventory answers every order placed with a reserved car or a failed
-reservation, and later serves a backordered order when a car arrives. Answers
-may come late or out of order; one that no longer fits the order is ignored:
-inventory itself gives back any car it holds for a cancelled order.
+Inventory answers every order placed with a reserved car or a failed reservation, and
+later serves a backordered order when a car arrives. Each handler reads only the fields
+it needs (tolerant reader: unknown fields are ignored), then calls the use case in
+``services``, which decides what a late or out-of-order answer means.
 """
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from orders import domain, events
-from orders.domain import OrderStatus
-from orders.models import Order
+from orders import services
 from shared.business_time import aware
-from shared.outbox import utcnow
-
-log = logging.getLogger("orders.consumers")
-AWAITING_CAR = (OrderStatus.PENDING, OrderStatus.BACKORDERED)
 
 
-def _order_of(session: Session, event: dict[str, Any]) -> Order | None:
-    order_id = event["data"].get("order_id")
-    order = session.get(Order, order_id, with_for_update=True) if order_id else None
-    if order is None:
-        log.warning("inventory answered for an unknown order %s", order_id)
-    return order
+@dataclass(frozen=True)
+class CarReserved:
+    """``inventory.vehicle.reserved``: the car held for the order, and when (None: not given or unreadable)."""
+
+    order_id: str | None
+    vin: str
+    model: str
+    trim: str
+    color: str
+    at: datetime | None
+
+    @classmethod
+    def from_event(cls, envelope: dict[str, Any]) -> CarReserved:
+        """Read the answer; a missing vehicle detail is empty, a missing VIN is refused by the rule."""
+        data = envelope["data"]
+        return cls(order_id=data.get("order_id") or None, vin=str(data.get("vin") or ""),
+                   model=data.get("model") or "", trim=data.get("trim") or "", color=data.get("color") or "",
+                   at=_moment(data.get("at")))
 
 
-def vehicle_reserved(session: Session, event: dict[str, Any]) -> None:
-    """Inventory reserved a car (配车): the order is reserved, or contracted if already approved."""
-    order, data = _order_of(session, event), event["data"]
-    if order is None or order.status not in AWAITING_CAR:
-        return  # a late answer: the order moved on (a cancelled order's car is released by inventory)
-    domain.mark_reserved(order, data["vin"])
-    # An order that named only a VIN learns its model, trim and colour from the car.
-    order.model = order.model or data.get("model") or ""
-    order.trim = order.trim or data.get("trim") or ""
-    order.color = order.color or data.get("color") or ""
-    order.reserved_at, order.backorder_reason = _reserved_at(order, data.get("at")), None
-    session.flush()
-    events.publish(session, "orders.order.confirmed", order, events.order_confirmed(order))
+@dataclass(frozen=True)
+class ReservationFailed:
+    """``inventory.reservation.failed``: no car matched the order, and why (empty when not said)."""
+
+    order_id: str | None
+    reason: str
+
+    @classmethod
+    def from_event(cls, envelope: dict[str, Any]) -> ReservationFailed:
+        """Read the order id and inventory's reason."""
+        data = envelope["data"]
+        return cls(order_id=data.get("order_id") or None, reason=str(data.get("reason") or ""))
 
 
-def _reserved_at(order: Order, raw: Any) -> datetime:
-    """When inventory says the car was held (for an order keyed in late, its own date), within placed..now."""
-    now = utcnow()
+def _moment(raw: Any) -> datetime | None:
+    """An ISO time as an aware datetime (naive ones are UTC), or None when it is missing or unreadable."""
     try:
-        moment = aware(datetime.fromisoformat(str(raw)))
+        return aware(datetime.fromisoformat(str(raw)))
     except ValueError:
-        return now
-    return min(max(moment, aware(order.placed_at)), now)
+        return None
 
 
-def reservation_failed(session: Session, event: dict[str, Any]) -> None:
+def vehicle_reserved(session: Session, envelope: dict[str, Any]) -> None:
+    """Inventory reserved a car (配车) for an order."""
+    answer = CarReserved.from_event(envelope)
+    services.confirm_reservation(session, answer.order_id, answer.vin, model=answer.model, trim=answer.trim,
+                                 color=answer.color, at=answer.at)
+
+
+def reservation_failed(session: Session, envelope: dict[str, Any]) -> None:
     """No car matched: the order waits (等车) until inventory serves it."""
-    order = _order_of(session, event)
-    if order is None or order.status != OrderStatus.PENDING:
-        return  # already reserved (answers overtook each other) or cancelled
-    domain.mark_backordered(order)
-    order.backorder_reason = str(event["data"].get("reason") or "no matching car in stock")[:500]
-    session.flush()
-    events.publish(session, "orders.order.backordered", order, events.order_backordered(order))
+    answer = ReservationFailed.from_event(envelope)
+    services.backorder(session, answer.order_id, answer.reason)
 
 
 HANDLERS = {

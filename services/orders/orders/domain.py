@@ -8,6 +8,7 @@ Money is always Decimal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol
@@ -77,6 +78,7 @@ CHECKLIST_ITEMS = ("exterior", "interior", "fuel", "accessories", "documents", "
 FEN = Decimal("0.01")  # 分, the smallest amount on a receipt
 APPROVER_ROLES = ("sales_manager", "back_office")
 CLOSED = (OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+AWAITING_CAR = (OrderStatus.PENDING, OrderStatus.BACKORDERED)  # a reservation from inventory still fits
 # A contract may be drafted as soon as the car is settled: reserved, or ordered from the maker.
 CONTRACTABLE = (OrderStatus.RESERVED, OrderStatus.BACKORDERED)
 
@@ -109,6 +111,12 @@ def mark_reserved(order: OrderLike, vin: str) -> None:
     order.status = OrderStatus.RESERVED
     if order.contract_status == ContractStatus.APPROVED:
         _mark_contracted(order)
+
+
+def reservation_time(placed_at: datetime, reported: datetime | None, now: datetime) -> datetime:
+    """When the car counts as held: inventory's time (an order keyed in late keeps its own date), within
+    placed..now; now when inventory gave none."""
+    return now if reported is None else min(max(reported, placed_at), now)
 
 
 def mark_backordered(order: OrderLike) -> None:

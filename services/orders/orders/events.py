@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from orders.domain import discount
 from orders.models import Order, Payment
+from shared.clock import utcnow
 from shared.envelope import make_event
-from shared.outbox import record_event, utcnow
+from shared.outbox import record_event
 from shared.privacy import mask_phone
 
 SERVICE = "orders"

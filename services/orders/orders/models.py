@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.outbox import utcnow
+from shared.clock import utcnow
 
 
 def new_id() -> str:

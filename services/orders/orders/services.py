@@ -2,11 +2,14 @@
 
 Every change first locks the order's row (``FOR UPDATE`` on PostgreSQL; SQLite
 serialises writers anyway), so a payment and a reservation arriving together
-are applied one after the other, never one over the other.
+are applied one after the other, never one over the other. The routes' use cases
+commit; the saga's (called by ``consumers``) run in the consumer's transaction,
+which commits them with the inbox row that marks the event done.
 """
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,9 +19,13 @@ from sqlalchemy.orm import Session
 from orders import domain, events
 from orders.domain import OrderStatus
 from orders.models import Order, Payment
-from shared.business_time import business_time
+from shared.actors import Actor, Forbidden
+from shared.business_time import aware, business_time
+from shared.clock import utcnow
 from shared.domain import NotFound
-from shared.web.auth import Actor, Forbidden
+
+log = logging.getLogger("orders.consumers")  # the saga's log name, kept for those who filter on it
+NO_CAR = "no matching car in stock"
 
 
 def get_order(session: Session, order_id: str, for_update: bool = False) -> Order:
@@ -127,4 +134,47 @@ def cancel(session: Session, order_id: str, reason: str, actor: Actor, occurred_
     order.cancel_reason, order.cancelled_by, order.cancelled_at = reason.strip(), actor.sub, at
     events.publish(session, "orders.order.cancelled", order, events.order_cancelled(order))
     session.commit()
+    return order
+
+
+def confirm_reservation(session: Session, order_id: str | None, vin: str, *, model: str, trim: str, color: str,
+                        at: datetime | None) -> Order | None:
+    """Inventory reserved a car (配车): the order is reserved, or contracted if already approved.
+
+    Runs in the consumer's transaction (it commits with the inbox row). A late answer for an order that
+    moved on is ignored: inventory itself gives back a car it holds for a cancelled order.
+    """
+    order = _awaited_order(session, order_id)
+    if order is None or order.status not in domain.AWAITING_CAR:
+        return None
+    domain.mark_reserved(order, vin)
+    # An order that named only a VIN learns its model, trim and colour from the car.
+    order.model, order.trim, order.color = order.model or model, order.trim or trim, order.color or color
+    order.reserved_at = domain.reservation_time(aware(order.placed_at), at, utcnow())
+    order.backorder_reason = None
+    session.flush()
+    events.publish(session, "orders.order.confirmed", order, events.order_confirmed(order))
+    return order
+
+
+def backorder(session: Session, order_id: str | None, reason: str) -> Order | None:
+    """No car matched: the order waits (等车); in the consumer's transaction (it commits).
+
+    Only a pending order waits: one already reserved (the answers overtook each other) or cancelled stays.
+    """
+    order = _awaited_order(session, order_id)
+    if order is None or order.status != OrderStatus.PENDING:
+        return None
+    domain.mark_backordered(order)
+    order.backorder_reason = (reason or NO_CAR)[:500]
+    session.flush()
+    events.publish(session, "orders.order.backordered", order, events.order_backordered(order))
+    return order
+
+
+def _awaited_order(session: Session, order_id: str | None) -> Order | None:
+    """The order inventory answers for, locked; None (logged) when this service does not know it."""
+    order = session.get(Order, order_id, with_for_update=True) if order_id else None
+    if order is None:
+        log.warning("inventory answered for an unknown order %s", order_id)
     return order

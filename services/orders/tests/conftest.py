@@ -7,15 +7,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from orders.app import create_app
+from dealer_testing import service_app
 from orders.consumers import HANDLERS
-from shared.db import dispose_engines
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent
-from shared.testing import DEFAULT_SECRET, migrate, token
 
 VIN = "LSVAU2182N2183290"
 ALL_PASSED = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
@@ -39,30 +36,9 @@ def body() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def app(database_url: str, dealer_env: dict[str, str]) -> Iterator[Flask]:
     """The orders app on a fresh database, once on SQLite and once on PostgreSQL."""
-    migrate("orders", database_url)
-    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
-    dispose_engines()
+    yield from service_app("orders", database_url)
 
 
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def as_role(client: FlaskClient) -> Callable[..., Any]:
-    """Call the API as a role: ``as_role("consultant", "c1").post(url, json=...)``."""
-    class Caller:
-        def __init__(self, role: str, sub: str) -> None:
-            self.headers = token(role, sub)
-
-        def get(self, url: str, **kw: Any) -> Any:
-            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-        def post(self, url: str, **kw: Any) -> Any:
-            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    return Caller
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""Report routes: read the parameters, run the report, answer JSON or CSV."""
+"""The reporting routes: the managers' reports (JSON or CSV), then targets and rebuilds.
+
+Each route reads its parameters (``reporting.schemas``), runs a report (``reporting.reports``), a
+read (``reporting.queries``) or a use case (``reporting.services``) and answers what it returns.
+CSV tables go out through ``shared.web.csv_safe``, which keeps formula-like text cells from running
+when the file is opened in a spreadsheet (CSV injection).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,14 +13,25 @@ from typing import Any
 
 from flask import request
 
-from reporting import clock, csv_out
-from reporting.access import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS, own_rows_only
-from reporting.ranges import current_month, date_range, sales_range, trailing_days
-from reporting.reports.after_sales import after_sales
-from reporting.reports.consultants import consultants
-from reporting.reports.funnel import funnel
-from reporting.reports.sales import sales, sales_daily
-from reporting.reports.stock import stock
+from reporting import dates, queries, services
+from reporting.domain import (
+    AFTER_SALES_READERS,
+    FUNNEL_READERS,
+    REBUILDERS,
+    SALES_READERS,
+    STATUS_READERS,
+    STOCK_READERS,
+    TARGET_READERS,
+    TARGET_SETTERS,
+    own_rows_only,
+)
+from reporting.reports import Table
+from reporting.reports.after_sales import after_sales, after_sales_table
+from reporting.reports.consultants import consultants, consultants_table
+from reporting.reports.funnel import funnel, funnel_table
+from reporting.reports.ranges import current_month, date_range, sales_range, trailing_days
+from reporting.reports.sales import daily_table, sales, sales_daily, sales_table
+from reporting.reports.stock import stock, stock_table
 from reporting.schemas import (
     AfterSalesArgs,
     AfterSalesOut,
@@ -24,29 +41,36 @@ from reporting.schemas import (
     FunnelOut,
     MonthArgs,
     RangeArgs,
+    RebuildOut,
     SalesArgs,
     SalesDailyOut,
     SalesOut,
+    StatusOut,
     StockOut,
+    TargetsIn,
+    TargetsOut,
 )
-from shared.outbox import utcnow
+from shared.clock import utcnow
+from shared.web import csv_safe
 from shared.web.app import db, settings
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Reports for managers (报表)")
+manage = Blueprint("manage", __name__, url_prefix="/api/v1", description="Targets and rebuilds")
 
 
 def _today() -> date:
-    return clock.today(settings().timezone)
+    return dates.today(settings().timezone)
 
 
-def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[str, Any]], csv_out.Table],
+def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[str, Any]], Table],
             filename: str) -> Any:
     """The report as JSON, or as CSV when ``?format=csv`` or ``Accept: text/csv`` asks for it."""
     accepted = request.accept_mimetypes.best_match(["application/json", "text/csv"])
     if args.get("format") == "csv" or accepted == "text/csv":
-        return csv_out.csv_response(table(report), filename)
+        header, rows = table(report)
+        return csv_safe.csv_response(header, rows, filename)
     return report
 
 
@@ -57,7 +81,7 @@ def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[
 def funnel_report(args: dict[str, Any]) -> Any:
     """The funnel and the KPIs (建卡率, 邀约到店率, 再回展厅率, 试乘试驾率, 30天转化率) with numerators."""
     first, last = date_range(args, _today())
-    return _answer(args, funnel(db(), first, last), csv_out.funnel_table, f"funnel-{first}-{last}")
+    return _answer(args, funnel(db(), first, last), funnel_table, f"funnel-{first}-{last}")
 
 
 @blp.get("/reports/sales")
@@ -68,7 +92,7 @@ def sales_report(args: dict[str, Any]) -> Any:
     """Deliveries (交车) of a day or a month: units, revenue, breakdowns, model mix."""
     label, first, last = sales_range(args["period"], args["date"], _today())
     report = {"period": args["period"], "date": label, **sales(db(), first, last, own_rows_only(current_actor()))}
-    return _answer(args, report, csv_out.sales_table, f"sales-{label}")
+    return _answer(args, report, sales_table, f"sales-{label}")
 
 
 @blp.get("/reports/sales/daily")
@@ -79,7 +103,7 @@ def sales_trend(args: dict[str, Any]) -> Any:
     """Units and revenue per day over the last ``days`` days (30 by default) ending ``to``."""
     first, last = trailing_days(args["to"], args["days"], _today())
     report = sales_daily(db(), first, last, own_rows_only(current_actor()))
-    return _answer(args, report, csv_out.daily_table, f"sales-daily-{first}-{last}")
+    return _answer(args, report, daily_table, f"sales-daily-{first}-{last}")
 
 
 @blp.get("/reports/consultants")
@@ -90,7 +114,7 @@ def consultants_report(args: dict[str, Any]) -> Any:
     """Consultants of a month, ranked: work, deliveries, target and completion (a consultant: own row)."""
     month = current_month(args["month"], _today())
     report = consultants(db(), month, own_rows_only(current_actor()))
-    return _answer(args, report, csv_out.consultants_table, f"consultants-{month}")
+    return _answer(args, report, consultants_table, f"consultants-{month}")
 
 
 @blp.get("/reports/stock")
@@ -100,7 +124,7 @@ def consultants_report(args: dict[str, Any]) -> Any:
 def stock_report(args: dict[str, Any]) -> Any:
     """Stock on hand, ageing (库龄), the test-drive fleet and slow movers."""
     report = stock(db(), utcnow(), settings().timezone)
-    return _answer(args, report, csv_out.stock_table, f"stock-{report['as_of']}")
+    return _answer(args, report, stock_table, f"stock-{report['as_of']}")
 
 
 @blp.get("/reports/after-sales")
@@ -112,4 +136,46 @@ def after_sales_report(args: dict[str, Any]) -> Any:
     today = _today()
     first, last = date_range(args, today)
     report = after_sales(db(), first, last, today, args["window"])
-    return _answer(args, report, csv_out.after_sales_table, f"after-sales-{first}-{last}")
+    return _answer(args, report, after_sales_table, f"after-sales-{first}-{last}")
+
+
+@manage.put("/targets/<month>")
+@manage.arguments(TargetsIn)
+@manage.response(200, TargetsOut)
+@require(*TARGET_SETTERS)
+def put_targets(data: dict[str, Any], month: str) -> Any:
+    """Set each consultant's unit target for the month; completion counts that month's deliveries."""
+    return services.set_targets(db(), month, data["targets"], current_actor())
+
+
+@manage.get("/targets/<month>")
+@manage.response(200, TargetsOut)
+@require(*TARGET_READERS)
+def get_targets(month: str) -> Any:
+    """The month's targets (a consultant: their own)."""
+    return queries.targets_view(db(), month, own_rows_only(current_actor()))
+
+
+@manage.post("/admin/rebuild")
+@manage.response(202, RebuildOut)
+@require(*REBUILDERS)
+def rebuild() -> Any:
+    """Recompute every projection from the event store (the worker does it; follow its progress)."""
+    run = services.request_rebuild(db(), current_actor())
+    return run, 202, {"Location": f"/api/v1/admin/rebuilds/{run.id}"}
+
+
+@manage.get("/admin/rebuilds/<run_id>")
+@manage.response(200, RebuildOut)
+@require(*REBUILDERS)
+def rebuild_progress(run_id: str) -> Any:
+    """How far a rebuild has got."""
+    return queries.rebuild_run(db(), run_id)
+
+
+@manage.get("/admin/status")
+@manage.response(200, StatusOut)
+@require(*STATUS_READERS)
+def service_status() -> Any:
+    """Events stored, feed cursors and the latest rebuild."""
+    return queries.status(db())

@@ -6,8 +6,8 @@ from typing import Any
 from flask import Flask
 
 from reporting.api import blp as reports
+from reporting.api import manage
 from reporting.dashboard import dashboard
-from reporting.manage_api import blp as manage
 from shared.web.app import build_app
 from shared.web.feed import feed
 

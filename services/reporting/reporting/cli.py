@@ -1,15 +1,19 @@
 """``dealer reporting ...``: rebuild the projections, backfill the event store from the feeds."""
 from __future__ import annotations
 
+import getpass
 import sys
 from typing import Any
 
 import click
 
-from reporting.backfill import FEED_SERVICES, backfill, http_feed
-from reporting.rebuild import rebuild_projections
+from reporting.rebuild.backfill import FEED_SERVICES, backfill, http_feed
+from reporting.services import rebuild_now
+from shared.actors import Actor
+from shared.cli_errors import Mistake, plain_errors
 from shared.config import load_settings
 from shared.db import session_factory
+from shared.domain import DomainError
 
 
 @click.group("reporting")
@@ -19,7 +23,7 @@ def reporting() -> None:
 
 @reporting.command()
 def rebuild() -> None:
-    """Recompute every projection from the event store, with a progress bar."""
+    """Recompute every projection from the event store, with a progress bar (shown in /admin/status)."""
     sessions = session_factory(load_settings("reporting").database_url)
     bar: Any = None
 
@@ -30,11 +34,24 @@ def rebuild() -> None:
             bar.__enter__()
         bar.update(done - bar.pos)
 
-    with sessions() as session, session.begin():
-        done = rebuild_projections(session, progress)
-    if bar is not None:
-        bar.__exit__(None, None, None)
-    click.echo(f"rebuilt every projection from {done} event(s)", err=True)
+    try:
+        with plain_errors("reporting"), sessions() as session:
+            run_id, done = rebuild_now(session, Actor(command_line_user(), "ops"), progress)
+    except DomainError as busy:
+        raise Mistake(f"{busy} (rebuild {busy.extra.get('rebuild_id')}): wait for it to finish, "
+                      "see GET /api/v1/admin/status") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"rebuilt every projection from {done} event(s) (rebuild {run_id})", err=True)
+
+
+def command_line_user() -> str:
+    """Who asked, for the run's ``requested_by``: ``cli:<login>`` (``cli`` where the login has no name)."""
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
 
 
 @reporting.command("backfill")

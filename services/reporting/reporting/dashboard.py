@@ -5,7 +5,7 @@ sessionStorage and reads the reports with it, so the same roles apply as on
 the API. Chart.js is served from here, never from a CDN: a store's network
 may be closed.
 
-The page is told which roles read which report (``reporting.access``, the
+The page is told which roles read which report (``reporting.domain``, the
 rules the API enforces), so that it fetches only what the signed-in role may
 read and says so for the rest; the API still decides, and a 403 is shown the
 same way.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response
 
-from reporting.access import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS
+from reporting.domain import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Everything the page loads comes from this service; nothing runs inline.

@@ -1,42 +1,29 @@
-"""The event store: every event from ``dealer.events`` kept once, masked, with its projections.
+"""The event store: every event from ``dealer.events`` kept once, masked; what a rebuild replays.
 
 The consumer runner already skips an event it has applied (the inbox); the store
 is unique on (source, id) as well, so backfill and live consumption can never
-store, or count, one event twice.
+store, or count, one event twice (``reporting.services.ingest`` stores, then projects).
 """
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from functools import cache
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from reporting.bulk import project_all
-from reporting.clock import parse_time
-from reporting.masking import mask_event
+from reporting.dates import parse_time
+from reporting.domain import mask_event
 from reporting.models import StoredEvent
 from reporting.projections import is_projected
+from shared.clock import utcnow
 from shared.db import is_postgres
-from shared.outbox import utcnow
 from shared.pgbulk import insert_many
 
 STORE = StoredEvent.__table__  # replay reads it through Core: no ORM work per row
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def store_zone() -> ZoneInfo:
-    """The store's timezone (``DEALER_TZ``): events count on its local dates."""
-    return _zone(os.environ.get("DEALER_TZ") or "Asia/Shanghai")
 
 
 def is_stored(session: Session, source: str, event_id: str) -> bool:
@@ -60,21 +47,8 @@ def store_event(session: Session, envelope: dict[str, Any]) -> dict[str, Any] | 
     return masked
 
 
-def ingest(session: Session, envelope: dict[str, Any]) -> bool:
-    """Store the event and update the figures; False when it was stored before (nothing changes)."""
-    masked = store_event(session, envelope)
-    if masked is None:
-        return False
-    project_all(session, [masked], store_zone())  # the batch path, for a batch of one
-    return True
-
-
-def store_and_project(session: Session, envelope: dict[str, Any]) -> None:
-    """The consumer's handler for every routing key (``#``)."""
-    ingest(session, envelope)
-
-
-def _row(masked: dict[str, Any], now: Any) -> dict[str, Any]:
+def stored_row(masked: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``event_store`` row of a masked event, stored at ``now`` (the columns by name)."""
     return {"source": masked["source"], "event_id": masked["id"], "event_type": str(masked.get("type", "")),
             "subject": str(masked.get("subject") or "")[:100], "occurred_at": parse_time(masked.get("time")) or now,
             "body": json.dumps(masked, separators=(",", ":"), ensure_ascii=False), "stored_at": now}
@@ -86,7 +60,7 @@ def store_all(session: Session, envelopes: list[dict[str, Any]]) -> list[dict[st
     if not masked:
         return []
     table, now = StoredEvent.__table__, utcnow()
-    rows = [_row(event, now) for event in masked.values()]
+    rows = [stored_row(event, now) for event in masked.values()]
     key = ("source", "event_id")
     if is_postgres(session):
         inserted = insert_many(session, table, rows, skip_conflicts_on=key, returning=key)
@@ -96,11 +70,6 @@ def store_all(session: Session, envelopes: list[dict[str, Any]]) -> list[dict[st
         inserted = list(session.execute(statement, rows))
     stored = {tuple(found) for found in inserted}
     return [event for key, event in masked.items() if key in stored]
-
-
-def store_and_project_all(session: Session, envelopes: list[dict[str, Any]]) -> None:
-    """The consumer's batch handler: the same figures as ``store_and_project`` on each, in a few statements."""
-    project_all(session, store_all(session, envelopes), store_zone())
 
 
 def stored_count(session: Session) -> int:

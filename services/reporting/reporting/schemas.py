@@ -6,7 +6,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from reporting.kpi import FUNNEL_STAGES, RATE_NAMES
+from reporting.domain import FUNNEL_STAGES, RATE_NAMES
 from shared.web.fields import Money, StoreTime, text
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month as YYYY-MM")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from reporting.cli import reporting
-from reporting.eventstore import store_and_project, store_and_project_all
+from reporting.consumers import store_and_project, store_and_project_all
 from reporting.models import Base
-from reporting.rebuild import run_requested_rebuilds
+from reporting.services import run_requested_rebuilds
 from shared.service import ScheduledJob, ServiceSpec
 
 SPEC = ServiceSpec(

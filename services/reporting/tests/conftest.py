@@ -10,17 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
-from reporting.app import create_app
-from reporting.eventstore import store_and_project
+from contracts import contract_errors
+from dealer_testing import service_app
+from reporting.consumers import store_and_project
 from shared import broker
 from shared.config import load_settings
-from shared.contracts import contract_errors
-from shared.db import dispose_engines
 from shared.envelope import make_event, routing_key_of
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import DEFAULT_SECRET, migrate, token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -199,14 +196,8 @@ def events() -> Events:
 def app(database_url: str, dealer_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The reporting app on a fresh database, once on SQLite and once on PostgreSQL."""
     monkeypatch.setenv("DEALER_TZ", "Asia/Shanghai")
-    migrate("reporting", database_url)
-    yield create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET, "TESTING": True})
-    dispose_engines()
+    yield from service_app("reporting", database_url)
 
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture
@@ -219,24 +210,6 @@ def consume(app: Flask) -> Callable[[list[dict[str, Any]]], None]:
                     store_and_project(session, envelope)
     return apply
 
-
-@pytest.fixture
-def as_role(client: FlaskClient) -> Callable[..., Any]:
-    """Call the API as a role: ``as_role("sales_manager", "m1").get(url)``."""
-    class Caller:
-        def __init__(self, role: str, sub: str = "u1") -> None:
-            self.headers = token(role, sub)
-
-        def get(self, url: str, **kw: Any) -> Any:
-            return client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-        def put(self, url: str, **kw: Any) -> Any:
-            return client.put(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-        def post(self, url: str, **kw: Any) -> Any:
-            return client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    return Caller
 
 
 @pytest.fixture

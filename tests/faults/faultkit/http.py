@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from shared.testing import token
+from dealer_testing import token
 
 RETRYABLE = (502, 503, 504)
 ALREADY_DONE = "already_carried_out"  # the key's work committed but its answer was lost with the database

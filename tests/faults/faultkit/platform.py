@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dealer_testing import RunningService, create_postgres_database, drop_postgres_database
 from faultkit.stream import Plan, Stream
-from shared.testing import RunningService, create_postgres_database, drop_postgres_database
 
 STREAM_SERVICES = ("inventory", "orders", "leads", "reporting")
 
@@ -67,7 +67,7 @@ class Platform:
         """Start (or restart) a service's worker, with extra environment such as armed failpoints."""
         running = self.services[name]
         log = running._log("worker")
-        process = subprocess.Popen([sys.executable, "-m", "shared.cli", "worker", name],
+        process = subprocess.Popen([sys.executable, "-m", "dealer_cli", "worker", name],
                                    env={**running.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT)
         running.processes.append(process)
         self.workers[name] = process

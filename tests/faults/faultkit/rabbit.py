@@ -17,8 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
+from dealer_testing import free_port
 from shared import broker
-from shared.testing import free_port
 
 BIN = Path("/usr/lib/rabbitmq/bin")  # the scripts themselves; /usr/sbin's wrappers switch user
 

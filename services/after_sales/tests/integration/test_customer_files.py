@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 AFTER_SALES = ("after_sales", "a1")
 BEIJING = timezone(timedelta(hours=8))

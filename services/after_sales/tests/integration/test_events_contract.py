@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from after_sales.casework import escalate_overdue_complaints
-from shared.contracts import contract_errors, known_event_types
+from after_sales.cases.services import escalate_overdue_complaints
+from contracts import contract_errors, known_event_types
 from shared.domain import InvalidInput
 
 BEIJING = timezone(timedelta(hours=8))

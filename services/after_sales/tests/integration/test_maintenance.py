@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from after_sales.domain import add_months
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 BEIJING = timezone(timedelta(hours=8))
 VIN = "LSVAU2182N2183290"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from after_sales.casework import escalate_overdue_complaints
+from after_sales.cases.services import escalate_overdue_complaints
 from after_sales.models import Complaint
 from after_sales.worker import SPEC, escalate_now
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 BEIJING = timezone(timedelta(hours=8))
 VIN = "LSVAU2182N2183290"

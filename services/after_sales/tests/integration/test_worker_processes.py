@@ -17,18 +17,18 @@ from typing import Any
 import requests
 from sqlalchemy import func, select
 
-from after_sales.casework import escalate_overdue_complaints
+from after_sales.cases.services import escalate_overdue_complaints
 from after_sales.consumers import HANDLERS
 from after_sales.models import Customer, Vehicle
+from dealer_testing import json_of, token, wait_for
 from shared import broker
-from shared.cli import declare_queues
 from shared.config import load_settings
 from shared.db import session_factory
 from shared.inbox import ProcessedEvent
 from shared.outbox import OutboxEvent
 from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.service import declare_queues
 from shared.service import service as spec_of
-from shared.testing import json_of, token, wait_for
 
 HEADERS = token("after_sales", "a1")
 

@@ -7,8 +7,8 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 09:00:00.000000
 """
-import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_idempotency_fingerprint, drop_idempotency_fingerprint
 
 revision = '0003'
 down_revision = '0002'
@@ -17,10 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('fingerprint', sa.String(length=64), nullable=True))
+    add_idempotency_fingerprint()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
-        batch_op.drop_column('fingerprint')
+    drop_idempotency_fingerprint()

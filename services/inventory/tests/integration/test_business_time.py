@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 
 def ago(days: float) -> str:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from dealer_testing import json_of, token, wait_for
 from inventory.consumers import HANDLERS
 from shared import broker
 from shared.config import load_settings
 from shared.envelope import make_event
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.testing import json_of, token, wait_for
 
 CARS, ORDERS = 5, 24
 

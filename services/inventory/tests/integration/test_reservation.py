@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 from shared.domain import DomainError
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 from shared.outbox import OutboxEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # DEALER_TZ's default

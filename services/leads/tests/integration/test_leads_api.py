@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 from shared.outbox import OutboxEvent
 
 

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from contracts import contract_errors
+from dealer_testing import token, wait_for
 from shared import broker
 from shared.config import load_settings
-from shared.contracts import contract_errors
-from shared.testing import token, wait_for
 
 LEAD = {"name": "Wang Lei", "phone": "13812345678", "source": "phone_in", "model_interest": "Aurora", "level": "A"}
 

@@ -5,9 +5,9 @@ import json
 
 from sqlalchemy import select
 
+from contracts import contract_errors
 from leads.consumers import HANDLERS
 from leads.models import Lead
-from shared.contracts import contract_errors
 from shared.envelope import make_event
 from shared.outbox import OutboxEvent
 

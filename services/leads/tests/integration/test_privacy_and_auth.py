@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from shared.testing import token
+from dealer_testing import token
 
 
 def test_phone_is_shown_in_full_only_to_the_owner_and_managers(as_role, new_lead) -> None:

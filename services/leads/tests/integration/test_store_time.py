@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from dealer_testing import DEFAULT_SECRET, migrate, token
 from leads.app import create_app
 from shared.db import dispose_engines
 from shared.outbox import OutboxEvent
-from shared.testing import DEFAULT_SECRET, migrate, token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

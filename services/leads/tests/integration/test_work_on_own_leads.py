@@ -15,8 +15,8 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
+from dealer_testing import token
 from shared.outbox import OutboxEvent
-from shared.testing import token
 
 PROBLEM = "application/problem+json"
 FLEET_VIN = "LSVAU2182N2183290"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 
 def test_an_order_is_placed_pending_with_its_deposit_recorded_as_paid(place, published) -> None:

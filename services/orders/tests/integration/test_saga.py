@@ -1,7 +1,7 @@
 """Orders' half of the saga: inventory's answers move the order, late or out-of-order answers are harmless."""
 from __future__ import annotations
 
-from shared.contracts import contract_errors
+from contracts import contract_errors
 
 VIN = "LSVAU2182N2183290"
 RESERVED = {"vin": VIN, "model": "Aurora", "trim": "2.0T Luxury", "color": "white", "at": "2026-11-22T10:00:00+00:00"}

@@ -1,9 +1,9 @@
 """Contract, payments, delivery and cancellation: each rule holds, or a 409 says why and nothing changes."""
 from __future__ import annotations
 
+from contracts import contract_errors
+from dealer_testing import DEFAULT_SECRET, token
 from orders.app import create_app
-from shared.contracts import contract_errors
-from shared.testing import DEFAULT_SECRET, token
 
 ALL_PASSED = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
 

@@ -10,9 +10,9 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.facts import Facts
 from reporting.projections import after_sales, inventory, leads, orders
 from reporting.projections.common import Projector
+from reporting.projections.facts import Facts
 from shared.envelope import routing_key_of
 
 PROJECTORS: dict[str, Projector] = {**leads.PROJECTORS, **orders.PROJECTORS, **inventory.PROJECTORS,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.clock import local_day, parse_date, parse_time
-from reporting.facts import Facts, count
+from reporting.dates import local_day, parse_date, parse_time
 from reporting.models import CarDueFact, ComplaintFact
 from reporting.projections.common import Projector, business_day, business_time, earliest, text
+from reporting.projections.facts import Facts, count
 
 
 def return_visit_completed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.clock import local_day, parse_time
-from reporting.facts import Facts
+from reporting.dates import local_day, parse_time
+from reporting.projections.facts import Facts
 
 Projector = Callable[[dict[str, Any], Facts, ZoneInfo], None]
 

@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.clock import aware, parse_time
-from reporting.facts import Facts
+from reporting.dates import aware, parse_time
 from reporting.models import VehicleFact
 from reporting.projections.common import Projector, business_time, earliest, text
+from reporting.projections.facts import Facts
 
 
 def _car(event: dict[str, Any], facts: Facts) -> VehicleFact:

@@ -19,8 +19,8 @@ from bisect import bisect_left
 from datetime import date
 from typing import Any
 
-from reporting.facts import Facts, count
 from reporting.models import DayPairCount, LeadFact
+from reporting.projections.facts import Facts, count
 
 DAY_SETS = ("visited", "drove", "visited_or_drove")
 FIRST_DAYS = {name: f"rate_drive_first_{name}" for name in DAY_SETS}  # day counts: a lead's first day of the set

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.clock import aware
-from reporting.facts import Facts, count
-from reporting.kpi import converted_within_30_days
+from reporting.dates import aware
+from reporting.domain import converted_within_30_days
 from reporting.models import AppointmentFact, InquiryFact, LeadFact
 from reporting.projections.common import Projector, business_day, business_time, earliest, text
+from reporting.projections.facts import Facts, count
 from reporting.projections.lead_days import add_lead_day, move_return_visit
 
 

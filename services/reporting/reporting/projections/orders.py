@@ -5,11 +5,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.clock import aware
-from reporting.facts import Facts, count
-from reporting.kpi import converted_within_30_days
+from reporting.dates import aware
+from reporting.domain import converted_within_30_days
 from reporting.models import LeadFact, SaleFact
 from reporting.projections.common import Projector, business_day, business_time, earliest, text
+from reporting.projections.facts import Facts, count
 
 
 def order_placed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:

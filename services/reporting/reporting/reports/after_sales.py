@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reporting.clock import aware
+from reporting.dates import aware
 from reporting.models import CarDueFact, ComplaintFact, DailyCount
+from reporting.reports import Table
 
 REMINDER_LIST_LIMIT = 200
 
@@ -58,3 +59,13 @@ def after_sales(session: Session, first: date, last: date, today: date, window_d
         "complaints": _complaints(session, first, last),
         **_reminders(session, today, window_days),
     }
+
+
+def after_sales_table(report: dict[str, Any]) -> Table:
+    """One row per figure."""
+    complaints = report["complaints"]
+    rows = [["csi", report["csi"] if report["csi"] is not None else ""],
+            ["return_visits", report["csi_details"]["return_visits"]],
+            *[[f"complaints_{name}", value if value is not None else ""] for name, value in complaints.items()],
+            ["reminders_due", report["reminders_due"]]]
+    return ["metric", "value"], rows

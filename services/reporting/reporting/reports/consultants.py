@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reporting.clock import month_range
-from reporting.kpi import completion, rank_consultants
+from reporting.dates import month_range
+from reporting.domain import completion, rank_consultants
 from reporting.models import DailyCount, Target
+from reporting.reports import Table
 
 COLUMNS = ("leads", "visits", "test_drives", "orders", "deliveries")
 
@@ -41,3 +42,9 @@ def consultants(session: Session, month: str, only: str | None = None) -> dict[s
     if only is not None:
         return {"month": month, "items": [row for row in ranked if row["consultant_id"] == only], "team": None}
     return {"month": month, "items": ranked, "team": team}
+
+
+def consultants_table(report: dict[str, Any]) -> Table:
+    """One row per consultant, ranked."""
+    header = ["rank", "consultant_id", *COLUMNS, "target", "completion"]
+    return header, [[row[name] if row[name] is not None else "" for name in header] for row in report["items"]]

@@ -2,7 +2,7 @@
 
 Every figure is summed from counters, whatever the length of the range: stage counts and the rates
 whose facts count on one day (建卡率, 邀约到店率, 30天转化率) from day counters
-(``reporting.bulk.RATE_COUNTERS`` keeps them); the rates that count each lead once over the range
+(``reporting.projections.rates`` keeps them); the rates that count each lead once over the range
 (再回展厅率, 试乘试驾率) from day counters and day pairs (``reporting.projections.lead_days``).
 """
 from __future__ import annotations
@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from reporting.bulk import RATE_COUNTERS
-from reporting.kpi import FUNNEL_STAGES, Rate
+from reporting.domain import FUNNEL_STAGES, Rate
 from reporting.models import AppointmentFact, DailyCount, DayPairCount, InquiryFact, LeadFact
 from reporting.projections.lead_days import (
     DAY_SETS,
@@ -23,6 +22,8 @@ from reporting.projections.lead_days import (
     RETURN_DENOMINATOR,
     RETURN_NUMERATOR,
 )
+from reporting.projections.rates import RATE_COUNTERS
+from reporting.reports import Table
 
 DAY_METRICS = (*FUNNEL_STAGES, *(m for rule in RATE_COUNTERS.values() for m in (rule[2], rule[4])),
                *FIRST_DAYS.values(), RETURN_DENOMINATOR)
@@ -80,3 +81,11 @@ def funnel(session: Session, first: date, last: date) -> dict[str, Any]:
     return {"from": first, "to": last, **{stage: found.get(stage, 0) for stage in FUNNEL_STAGES},
             "rates": {name: rate.value for name, rate in kpis.items()},
             "rate_details": {name: rate.details() for name, rate in kpis.items()}}
+
+
+def funnel_table(report: dict[str, Any]) -> Table:
+    """One row per stage and per rate; rates carry their numerator and denominator."""
+    rows: list[list[Any]] = [[stage, report[stage], "", ""] for stage in FUNNEL_STAGES]
+    rows += [[name, value, report["rate_details"][name]["numerator"], report["rate_details"][name]["denominator"]]
+             for name, value in report["rates"].items()]
+    return ["metric", "value", "numerator", "denominator"], rows

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from reporting.clock import days_between
-from reporting.kpi import share
+from reporting.dates import days_between
+from reporting.domain import share
 from reporting.models import LeadFact, SaleFact
+from reporting.reports import Table
 
 NO_LEAD = "none"  # an order placed without a lead
 UNKNOWN = "unknown"  # a lead reporting has not heard of
@@ -69,3 +70,21 @@ def sales_daily(session: Session, first: date, last: date, consultant: str | Non
     """The sales trend: one point per day (the dashboard's last 30 days)."""
     return {"from": first, "to": last,
             "items": _daily_series(_totals(session, SaleFact.day, first, last, consultant), first, last)}
+
+
+def sales_table(report: dict[str, Any]) -> Table:
+    """The total first, then one row per model, colour, consultant, source and day."""
+    rows: list[list[Any]] = [["total", "", report["units"], report["revenue"], 1.0 if report["units"] else 0.0]]
+    for dimension, section, key in (("model", "by_model", "model"), ("color", "by_color", "color"),
+                                    ("consultant", "by_consultant", "consultant_id"),
+                                    ("source", "by_source", "source")):
+        for item in report[section]:
+            rows.append([dimension, item[key], item["units"], item["revenue"],
+                         share(item["units"], report["units"])])
+    rows += [["day", item["date"], item["units"], item["revenue"], ""] for item in report.get("by_day", [])]
+    return ["dimension", "value", "units", "revenue", "share"], rows
+
+
+def daily_table(report: dict[str, Any]) -> Table:
+    """One row per day."""
+    return ["date", "units", "revenue"], [[i["date"], i["units"], i["revenue"]] for i in report["items"]]

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reporting.clock import aware, local_day
-from reporting.kpi import AGEING_BUCKETS, SLOW_MOVER_DAYS, ageing_bucket, is_slow_mover, stock_age_days
+from reporting.dates import aware, local_day
+from reporting.domain import AGEING_BUCKETS, SLOW_MOVER_DAYS, ageing_bucket, is_slow_mover, stock_age_days
 from reporting.models import SaleFact, VehicleFact
+from reporting.reports import Table
 
 STATUSES = ("in_transit", "pending_inspection", "available", "on_hold", "reserved")
 NOT_ON_HAND = ("in_transit", "delivered")
@@ -87,3 +88,11 @@ def _advice(session: Session, items: list[dict[str, Any]], now: datetime, tz: Zo
     selling = [{"model": model, "sold_last_60_days": int(n), "on_hand": on_hand.get(model, 0)}
                for model, n in sorted(sold, key=lambda r: (-r[1], r[0]))]
     return {"slow_movers": slow, "selling": selling}
+
+
+def stock_table(report: dict[str, Any]) -> Table:
+    """One row per model/trim/colour: status counts and ageing buckets."""
+    header = ["model", "trim", "color", "on_hand", *STATUSES, *[f"age_{b}" for b in AGEING_BUCKETS], "oldest_days"]
+    rows = [[i["model"], i["trim"], i["color"], i["on_hand"], *[i[s] for s in STATUSES],
+             *[i["ageing"][b] for b in AGEING_BUCKETS], i["oldest_days"]] for i in report["items"]]
+    return header, rows

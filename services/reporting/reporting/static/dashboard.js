@@ -2,7 +2,7 @@
  *
  * No figure is in the page until a token the API accepts is given; the token stays in this
  * tab's sessionStorage. Only the reports the token's role may read are fetched (the page's
- * <body data-readers> carries reporting.access); the API still decides, and a 403 reads the same.
+ * <body data-readers> carries reporting.domain); the API still decides, and a 403 reads the same.
  * Signing out empties every panel, chart, table and answer kept, and an answer still on its way
  * from the last session is dropped (each load belongs to a generation, bumped at sign-in/out and
  * at a change of month). Figures refresh every `?refresh=` seconds (30 by default) without a reload.

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from reporting.models import RebuildRun
-from reporting.rebuild import run_requested_rebuilds
-from shared.outbox import utcnow
+from reporting.services import run_requested_rebuilds
+from shared.clock import utcnow
 
 DAY = date(2026, 10, 14)
 

@@ -10,10 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from reporting.backfill import FeedUnavailable, Fetch, backfill
+from dealer_testing import DEFAULT_SECRET, token
+from reporting.rebuild.backfill import FeedUnavailable, Fetch, backfill
+from shared.clock import utcnow
 from shared.db import SharedBase, get_engine, session_factory
-from shared.outbox import OutboxEvent, assign_feed_positions, record_event, utcnow
-from shared.testing import DEFAULT_SECRET, token
+from shared.outbox import OutboxEvent, assign_feed_positions, record_event
 from shared.web.app import build_app
 from shared.web.feed import feed
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from reporting.eventstore import store_and_project
+from reporting.consumers import store_and_project
 from reporting.models import DailyCount, StoredEvent
 
 DAY = date(2026, 10, 20)
@@ -72,8 +72,8 @@ def test_a_batch_with_a_broken_event_is_applied_event_by_event_and_only_the_brok
 
 
 def test_a_batch_applied_at_once_gives_the_figures_of_the_same_events_one_by_one(app, events, client) -> None:
-    from reporting.rebuild import rebuild_projections
-    from shared.testing import token
+    from dealer_testing import token
+    from reporting.rebuild.replay import rebuild_projections
 
     lead = events.lead(events.at(DAY), "c1", inquiry_ids=())
     lead_id = lead["data"]["lead_id"]

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from shared.testing import ROOT, json_of, token, wait_for
+from dealer_testing import ROOT, json_of, token, wait_for
 from shared.web.csv_safe import safe_cell
 
 CHROMIUM = "/usr/bin/chromium"

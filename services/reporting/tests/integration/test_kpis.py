@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import delete
 
 from reporting.models import PROJECTIONS, StoredEvent, Target
-from reporting.rebuild import rebuild_projections
-from shared.outbox import utcnow
+from reporting.rebuild.replay import rebuild_projections
+from shared.clock import utcnow
 
 OCT = "from=2026-10-01&to=2026-10-31"
 

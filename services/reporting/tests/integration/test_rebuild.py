@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from reporting.bulk import COUNTERS
-from reporting.eventstore import store_and_project_all
+from reporting.consumers import store_and_project_all
 from reporting.models import PROJECTIONS, RebuildRun
-from reporting.rebuild import rebuild_projections
-from reporting.rebuild_facts import RebuildFacts
+from reporting.projections.tables import COUNTERS
+from reporting.rebuild.facts import RebuildFacts
+from reporting.rebuild.replay import rebuild_projections
 from shared.db import dispose_engines, session_factory
 from shared.migrations import upgrade
 from shared.service import service

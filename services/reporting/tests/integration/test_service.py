@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from shared.testing import json_of, token, wait_for
+from dealer_testing import json_of, token, wait_for
 
 DAY = date(2026, 10, 12)
 
@@ -71,7 +71,7 @@ def test_events_from_the_bus_are_counted_once_through_redelivery_and_both_rebuil
     assert (done["processed"], done["total"]) == (len(week) + 1, len(week) + 1)
     assert month() == EXPECTED
 
-    cli = subprocess.run([sys.executable, "-m", "shared.cli", "reporting", "rebuild"], env=reporting.env,
+    cli = subprocess.run([sys.executable, "-m", "dealer_cli", "reporting", "rebuild"], env=reporting.env,
                          capture_output=True, text=True, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert f"rebuilt every projection from {len(week) + 1} event(s)" in cli.stderr

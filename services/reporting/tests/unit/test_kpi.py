@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from reporting.kpi import (
+from reporting.domain import (
     Rate,
     ageing_bucket,
     completion,

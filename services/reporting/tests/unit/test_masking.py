@@ -1,7 +1,7 @@
 """Reporting keeps no full phone or ID number."""
 from __future__ import annotations
 
-from reporting.masking import mask_event
+from reporting.domain import mask_event
 
 
 def test_phones_and_id_numbers_are_masked_wherever_they_sit_in_data() -> None:

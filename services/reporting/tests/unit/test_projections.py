@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from reporting.facts import MemoryFacts
 from reporting.models import AppointmentFact, CarDueFact, DailyCount, InquiryFact, LeadFact, SaleFact, VehicleFact
 from reporting.projections import project
+from reporting.projections.facts import MemoryFacts
 
 DAY = date(2026, 11, 10)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-from reporting.bulk import COLUMNS, COUNTERS, PRIMARY_KEYS
 from reporting.models import LeadFact
-from reporting.rebuild_facts import WrittenKeys
+from reporting.projections.tables import COLUMNS, COUNTERS, PRIMARY_KEYS
+from reporting.rebuild.facts import WrittenKeys
 
 
 def test_a_counter_tables_columns_are_its_key_then_its_value() -> None:

@@ -1,0 +1,107 @@
+"""An order's paper trail (订单): deposit, contract, approval, payments, delivery, or a cancellation.
+
+Cash buyers pay the balance in one slip; loan buyers pay a down payment and the
+lender disburses the rest (贷款放款). A discount above the consultant's limit is
+approved by the sales manager, the rest by the back office. A few customers
+cancel (退订) before any contract.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from demo_store import catalogue, people
+from demo_store.plan import Clock, Plan, chance
+
+DISCOUNTS = tuple(Decimal(d) for d in (0, 2000, 3000, 5000, 8000, 10000, 15000))
+DISCOUNT_WEIGHTS = (0.10, 0.15, 0.20, 0.20, 0.15, 0.12, 0.08)
+CONSULTANT_LIMIT = Decimal(5000)  # the orders service's default; above it a manager approves
+DEPOSITS = tuple(Decimal(d) for d in (5000, 10000, 20000))
+PAY_METHODS = ("bank_transfer", "card", "wechat_pay", "alipay")
+REQUESTS = ("", "", "脚垫", "贴膜", "行车记录仪", "脚垫, 贴膜")
+CANCEL_REASONS = ("客户改变主意", "贷款审批未通过", "家人不同意", "选择了其他车型")
+CHECKLIST = dict.fromkeys(("exterior", "interior", "fuel", "accessories", "documents", "keys"), True)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """The customer who orders, as their lead knows them."""
+
+    lead: str
+    name: str
+    phone: str
+    id_number: str
+    model: catalogue.Model
+    consultant: str
+
+
+@dataclass(frozen=True)
+class Sale:
+    """An order placed: what stock must hold for it and what after-sales will look after."""
+
+    ref: str
+    spec: catalogue.Spec
+    consultant: str
+    placed_at: datetime
+    delivered_at: datetime | None
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def plan_order(plan: Plan, clock: Clock, number: int, buyer: Buyer, placed: datetime) -> list[Sale]:
+    """Plan one order from its deposit on; answers the sale, or nothing when it falls after the period."""
+    rng, ref = clock.rng, f"order:{number}"
+    spec = catalogue.choose_spec(rng, buyer.model)
+    discount = rng.choices(DISCOUNTS, weights=DISCOUNT_WEIGHTS)[0]
+    price, deposit, loan = spec.msrp - discount, rng.choice(DEPOSITS), chance(rng, 0.35)
+    placed_ok = plan.add(placed, buyer.consultant, "place_order", buyer.lead, {
+        "lead_id": f"@{buyer.lead}", "customer": {"name": buyer.name, "phone": buyer.phone,
+                                                  "id_number": buyer.id_number},
+        "vehicle": {"model": spec.model, "trim": spec.trim, "color": spec.color}, "msrp": money(spec.msrp),
+        "price": money(price), "deposit": money(deposit), "deposit_method": rng.choice(("card", "wechat_pay", "cash")),
+        "payment_method": "loan" if loan else "cash", "special_requests": rng.choice(REQUESTS)}, names=ref)
+    if not placed_ok:
+        return []
+    if chance(rng, 0.08):
+        cancel(plan, clock, ref, buyer, placed)
+        return [Sale(ref, spec, buyer.consultant, placed, None)]
+    delivered = paper_trail(plan, clock, ref, buyer.consultant, price, deposit, discount, loan, placed)
+    return [Sale(ref, spec, buyer.consultant, placed, delivered)]
+
+
+def cancel(plan: Plan, clock: Clock, ref: str, buyer: Buyer, placed: datetime) -> None:
+    """The customer withdraws (退订): everything paid is refunded; some are then lost for good."""
+    cancelled = clock.days_later(placed, 1, 4)
+    plan.add(cancelled, buyer.consultant, "cancel_order", ref, {"reason": clock.rng.choice(CANCEL_REASONS)})
+    if chance(clock.rng, 0.5):
+        plan.add(clock.days_later(cancelled, 1, 5), buyer.consultant, "mark_lost", buyer.lead,
+                 {"reason": "退订后在别家购买"}, dated=False)
+
+
+def paper_trail(plan: Plan, clock: Clock, ref: str, consultant: str, price: Decimal, deposit: Decimal,
+                discount: Decimal, loan: bool, placed: datetime) -> datetime | None:
+    """Contract, approval, payments and delivery; answers when the car was delivered, if in the period."""
+    rng = clock.rng
+    drafted = clock.days_later(placed, 0, 2)
+    plan.add(drafted, consultant, "draft_contract", ref)
+    approved = clock.minutes_later(drafted, 30, 300)
+    approver = people.MANAGER.sub if discount > CONSULTANT_LIMIT else people.BACK_OFFICE.sub
+    plan.add(approved, approver, "approve_contract", ref)
+    paid = clock.days_later(approved, 0, 4)
+    balance = price - deposit
+    if loan:
+        down = max((price * Decimal("0.3") / HUNDRED).quantize(Decimal(1)) * HUNDRED, deposit + 10000)
+        plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
+                 {"amount": money(down - deposit), "method": rng.choice(PAY_METHODS), "kind": "balance"})
+        paid = clock.days_later(paid, 2, 7)
+        plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
+                 {"amount": money(price - down), "method": "lender", "kind": "loan_disbursement"})
+    else:
+        plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
+                 {"amount": money(balance), "method": rng.choice(PAY_METHODS), "kind": "balance"})
+    delivered = clock.days_later(paid, 1, 4)
+    return delivered if plan.add(delivered, consultant, "deliver", ref, {"checklist": CHECKLIST}) else None

@@ -1,0 +1,187 @@
+"""The showroom's days: inquiries, customers filed, follow-ups, appointments, visits, test drives.
+
+Each customer is one story (a lead) planned from the day they first got in
+touch: whether they book and keep an appointment, come back a second time,
+test-drive, buy (``deals.py`` plans the order) or are lost. Rates follow a
+store's KPI sheet: about 60% of appointments kept, a quarter of visitors back a
+second time, half of them test-driving, some 15% of customers ordering.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from demo_store import catalogue, people
+from demo_store.deals import Buyer, Sale, plan_order
+from demo_store.plan import Clock, Plan, chance
+
+SOURCES = ("walk_in", "phone_in", "online", "referral", "outreach", "event")  # 展厅 来电 网络 转介绍 外拓 车展
+SOURCE_WEIGHTS = (0.30, 0.22, 0.22, 0.10, 0.08, 0.08)
+INQUIRY_CHANNEL = {"walk_in": "walk_in", "phone_in": "phone", "online": "online"}
+LEVELS, LEVEL_WEIGHTS = ("H", "A", "B", "C"), (0.12, 0.25, 0.33, 0.30)
+BUYS = {"H": 0.55, "A": 0.25, "B": 0.08, "C": 0.02}  # who orders, by level
+BOOKS = {"H": 0.9, "A": 0.75, "B": 0.5, "C": 0.3}  # who accepts an invitation to visit
+FIRST_CALLS = ("询问裸车价格和优惠", "了解贷款方案", "加微信发送车型资料", "询问现车颜色", "约周末到店看车")
+LATER_CALLS = ("客户考虑中, 下周再联系", "已发送最新报价", "客户对比竞品中", "客户家人想一起来看车", "询问置换补贴")
+MISSED = "未按约到店, 电话改约"
+LOST_REASONS = ("已在别家购买", "预算不足", "选择了其他品牌", "暂不购车", "联系不上")
+
+
+@dataclass
+class Customer:
+    """One lead's story as it is being planned."""
+
+    ref: str
+    name: str
+    phone: str
+    id_number: str
+    source: str
+    level: str
+    model: catalogue.Model
+    owner: str
+    buyer: bool
+
+
+class Showroom:
+    """Plans every customer story of the period, day by day."""
+
+    def __init__(self, plan: Plan, rng: random.Random) -> None:
+        self.plan, self.rng, self.clock = plan, rng, Clock(plan.args.tz, rng)
+        self.phones: set[str] = set()
+        self.sales: list[Sale] = []
+        self.customers = 0
+
+    def run(self) -> list[Sale]:
+        """Plan the period; answer the orders placed, for stock and after-sales."""
+        for day in self.plan.days():
+            for _ in range(self.leads_on(day)):
+                self.customer(day)
+            for _ in range(self.rng.randint(0, max(1, round(self.plan.args.scale * 0.15)))):
+                self.unfiled_inquiry(day)
+        return self.sales
+
+    def leads_on(self, day: date) -> int:
+        """New customers a day: around the scale, a third more at weekends."""
+        base = self.plan.args.scale * (1.3 if day.weekday() >= 5 else 1.0)
+        return self.rng.randint(math.floor(base * 0.75), math.ceil(base * 1.25))
+
+    def consultant(self, other_than: str = "") -> str:
+        """Who receives a customer: the busier consultants more often."""
+        choices = [(c.sub, w) for c, w in zip(people.CONSULTANTS, people.CONSULTANT_WEIGHTS, strict=True)
+                   if c.sub != other_than]
+        return self.rng.choices([sub for sub, _ in choices], weights=[w for _, w in choices])[0]
+
+    def unfiled_inquiry(self, day: date) -> None:
+        """A call or a walk-in who left without being filed (counts against the filing rate, 建卡率)."""
+        if self.rng.random() < 0.5:
+            body = {"channel": "phone", "phone": people.mobile(self.rng, self.phones), "note": "只问价格, 未留意向"}
+        else:
+            body = {"channel": "walk_in", "note": "随便看看, 未留电话"}
+        self.plan.add(self.clock.during(day), self.consultant(), "log_inquiry", "inquiry", body)
+
+    def customer(self, day: date) -> None:
+        """One customer's story, from first contact to an order, a loss, or still open."""
+        self.customers += 1
+        level = self.rng.choices(LEVELS, weights=LEVEL_WEIGHTS)[0]
+        c = Customer(f"lead:{self.customers}", people.person_name(self.rng), people.mobile(self.rng, self.phones),
+                     people.id_number(self.rng), self.rng.choices(SOURCES, weights=SOURCE_WEIGHTS)[0], level,
+                     catalogue.choose_model(self.rng), self.consultant(), chance(self.rng, BUYS[level]))
+        filed = self.clock.during(day)
+        if not self.file(c, filed):
+            return
+        visits = [filed] if c.source == "walk_in" else self.invite(c, filed)
+        if not visits:
+            self.keep_in_touch(c, filed)
+            return
+        self.after_visit(c, visits[0], first=True)
+        if chance(self.rng, 0.5 if c.buyer else 0.2):
+            visits.append(self.second_visit(c, visits[0]))
+            self.after_visit(c, visits[-1], first=False)
+        if c.buyer:
+            buyer = Buyer(c.ref, c.name, c.phone, c.id_number, c.model, c.owner)
+            placed = self.clock.minutes_later(visits[-1], 90, 150)  # after the test drive and the judgement
+            self.sales.extend(plan_order(self.plan, self.clock, len(self.sales) + 1, buyer, placed))
+        else:
+            self.keep_in_touch(c, visits[-1])
+
+    def file(self, c: Customer, at: datetime) -> bool:
+        """Log the inquiry (calls and walk-ins) and file the customer (建卡)."""
+        channel = INQUIRY_CHANNEL.get(c.source)
+        if channel:
+            note = {"walk_in": "展厅接待", "phone": "来电咨询", "online": "官网留资"}[channel]
+            self.plan.add(self.clock.minutes_later(at, -40, -2), c.owner, "log_inquiry", c.ref,
+                          {"channel": channel, "phone": c.phone, "note": note})
+        return self.plan.add(at, c.owner, "file_lead", c.ref, {
+            "name": c.name, "phone": c.phone, "source": c.source, "model_interest": c.model.name,
+            "level": c.level}, names=c.ref)
+
+    def follow_up(self, c: Customer, at: datetime, summary: str) -> datetime:
+        channel = self.rng.choices(("phone", "wechat", "sms"), weights=(0.6, 0.3, 0.1))[0]
+        next_call = self.plan.iso(self.clock.days_later(at, 2, 5))
+        self.plan.add(at, c.owner, "follow_up", c.ref,
+                      {"channel": channel, "summary": summary, "next_follow_up_at": next_call})
+        return at
+
+    def invite(self, c: Customer, filed: datetime) -> list[datetime]:
+        """A first call, maybe an appointment (邀约到店), kept or not; answers the visits made."""
+        called = self.follow_up(c, self.clock.minutes_later(filed, 5, 240), self.rng.choice(FIRST_CALLS))
+        if c.buyer or chance(self.rng, BOOKS[c.level]):
+            scheduled = self.clock.days_later(called, 1, 5)
+            appointment = self.book(c, self.clock.minutes_later(called, 1, 3), scheduled, "1")
+            if c.buyer or chance(self.rng, 0.6):
+                return [self.visit(c, self.clock.minutes_later(scheduled, -10, 25), c.owner, appointment)]
+            self.follow_up(c, self.clock.days_later(scheduled, 0, 1), MISSED)
+            if chance(self.rng, 0.3):
+                return [self.visit(c, self.clock.days_later(scheduled, 1, 6), c.owner, None)]
+        elif chance(self.rng, 0.12):
+            return [self.visit(c, self.clock.days_later(called, 2, 8), c.owner, None)]
+        return []
+
+    def book(self, c: Customer, at: datetime, scheduled: datetime, number: str) -> str:
+        appointment = f"appointment:{c.ref.split(':')[1]}.{number}"
+        purpose = self.rng.choice(("consultation", "test_drive", "negotiation"))
+        self.plan.add(at, c.owner, "book_appointment", c.ref,
+                      {"scheduled_at": self.plan.iso(scheduled), "purpose": purpose}, names=appointment)
+        return appointment
+
+    def visit(self, c: Customer, at: datetime, receiving: str, appointment: str | None) -> datetime:
+        """An arrival: with the owner's appointment, or asking for the consultant who served them."""
+        requested = None if appointment or receiving != c.owner else c.owner
+        self.plan.add(at, receiving, "record_visit", c.ref, {
+            "consultant_id": receiving, "appointment_id": f"@{appointment}" if appointment else None,
+            "requested_consultant_id": requested})
+        return at
+
+    def second_visit(self, c: Customer, first: datetime) -> datetime:
+        """Back in the showroom (再回展厅): booked, asking for their consultant, or to someone new."""
+        if not c.buyer and chance(self.rng, 0.1):  # back after a while, to whoever is free: the file passes
+            at, receiving = self.clock.days_later(first, 8, 14), self.consultant(other_than=c.owner)
+            self.visit(c, at, receiving, None)
+            c.owner = receiving
+            return at
+        if chance(self.rng, 0.5):
+            booked = self.follow_up(c, self.clock.days_later(first, 1, 1), "约再次到店")
+            scheduled = self.clock.days_later(booked, 1, 6)
+            appointment = self.book(c, self.clock.minutes_later(booked, 1, 3), scheduled, "2")
+            return self.visit(c, scheduled, c.owner, appointment)
+        return self.visit(c, self.clock.days_later(first, 2, 10), c.owner, None)
+
+    def after_visit(self, c: Customer, at: datetime, first: bool) -> None:
+        """A test drive in the model's fleet car (试乘试驾) and the consultant's judgement of the customer."""
+        if chance(self.rng, (0.8 if c.buyer else 0.45) if first else 0.2):
+            self.plan.add(self.clock.minutes_later(at, 15, 45), c.owner, "test_drive", c.ref, {
+                "vin": catalogue.fleet_vin(c.model), "driver_license_no": c.id_number, "escort_id": c.owner})
+        if chance(self.rng, 0.7 if c.buyer else 0.5):
+            c.level = "H" if c.buyer else self.rng.choice((c.level, "A", "B"))
+            self.plan.add(self.clock.minutes_later(at, 50, 80), c.owner, "qualify", c.ref,
+                          {"status": "intention", "level": c.level})
+
+    def keep_in_touch(self, c: Customer, last: datetime) -> None:
+        """Later calls; some customers are given up as lost (战败) with the reason."""
+        for _ in range(self.rng.randint(1, 2)):
+            last = self.follow_up(c, self.clock.days_later(last, 1, 6), self.rng.choice(LATER_CALLS))
+        if chance(self.rng, 0.4):
+            self.plan.add(self.clock.days_later(last, 8, 25), c.owner, "mark_lost", c.ref,
+                          {"reason": self.rng.choice(LOST_REASONS)}, dated=False)  # a loss carries no date

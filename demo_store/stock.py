@@ -1,0 +1,65 @@
+"""The yard (库存): the test-drive fleet, a car for every order, and stock that has not sold yet.
+
+Every order finds a matching car: one arrives and passes its inspection days
+before the order is placed, so the oldest-first reservation always has a car,
+whichever of the matching ones it picks. A few cars fail their arrival
+inspection (接车检验) and pass once fixed.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from demo_store import catalogue, people
+from demo_store.deals import Sale, money
+from demo_store.plan import Clock, Plan, chance
+
+FAULTS = ("左后门漆面划痕", "缺少脚垫", "胎压报警", "右前大灯进水", "随车工具缺失")
+LEAD_IN_DAYS = 60  # stock on the yard before the period starts
+
+
+class Yard:
+    """Plans the cars that arrive and their inspections."""
+
+    def __init__(self, plan: Plan, rng: random.Random) -> None:
+        self.plan, self.rng, self.clock = plan, rng, Clock(plan.args.tz, rng)
+        self.serial = 100
+        self.lead_in = min(LEAD_IN_DAYS, 360 - plan.args.days)
+
+    def run(self, sales: list[Sale]) -> None:
+        """The fleet first, then a car ahead of each order, then unsold stock across the period."""
+        opening = self.plan.first_day - timedelta(days=self.lead_in)
+        for model in catalogue.MODELS:
+            self.arrive(catalogue.fleet_vin(model), catalogue.fleet_spec(model), "test_drive", opening, faults=0)
+        for sale in sales:
+            day = sale.placed_at.astimezone(self.plan.args.tz).date() - timedelta(days=self.rng.randint(4, 40))
+            self.arrive(self.next_vin(sale.spec), sale.spec, "stock", max(day, opening))
+        span = (self.plan.last_day - opening).days
+        for _ in range(max(6, round(len(sales) * 0.45 + self.plan.args.scale))):
+            model = catalogue.choose_model(self.rng)
+            spec = catalogue.choose_spec(self.rng, model)
+            self.arrive(self.next_vin(spec), spec, "stock", opening + timedelta(days=self.rng.randrange(span)))
+
+    def next_vin(self, spec: catalogue.Spec) -> str:
+        self.serial += 1
+        return catalogue.make_vin(spec, self.serial)
+
+    def arrive(self, vin: str, spec: catalogue.Spec, kind: str, day: date, faults: float = 0.08) -> None:
+        """A car in from the maker (新车入库), inspected a few hours later; a faulty one again when fixed."""
+        arrived = self.clock.during(day)
+        location = "main" if kind != "stock" or chance(self.rng, 0.85) else "warehouse"
+        cost = (spec.msrp * catalogue.COST_RATIO).quantize(Decimal("0.01"))
+        if not self.plan.add(arrived, people.CLERK.sub, "receive_car", f"car:{vin}", {
+                "vin": vin, "model": spec.model, "trim": spec.trim, "color": spec.color, "msrp": money(spec.msrp),
+                "cost": money(cost), "kind": kind, "location": location, "arrived_at": self.plan.iso(arrived)},
+                dated=False):
+            return
+        inspected = self.clock.minutes_later(arrived, 60, 240)
+        if chance(self.rng, faults):
+            self.inspect(vin, inspected, False, self.rng.choice(FAULTS))
+            inspected = self.clock.days_later(inspected, 1, 3)
+        self.inspect(vin, inspected, True, "")
+
+    def inspect(self, vin: str, at: datetime, passed: bool, notes: str) -> None:
+        self.plan.add(at, people.CLERK.sub, "inspect_car", f"car:{vin}", {"passed": passed, "notes": notes})

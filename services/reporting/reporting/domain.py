@@ -1,0 +1,161 @@
+"""The reporting service's rules, free of any framework: who reads what, the KPIs, personal data, rebuilds.
+
+Who reads which report: managers (sales_manager), ops and the sales back office (who compiles
+reports) read everything. A consultant reads only their own rows: their row of the consultants
+report and their own deliveries in the sales report; the funnel and after-sales figures are the
+team's and the department's, so a consultant is refused them (403). Stock holds no one's rows:
+consultants and the inventory clerk read it too.
+
+The KPI rules a sales team is paid on (DOMAIN.md, Reporting): each rate carries its numerator and
+denominator, so a manager can check it; a rate whose denominator is 0 is 0.
+
+Reporting keeps no full phone or ID number: events are masked before they are stored. Values
+under a ``phone`` or ``id_number`` key are masked wherever they sit in ``data``; every other text
+goes through ``mask_text``, except identifiers (a UUID can hold eleven digits in a row, and masking
+it would break joins).
+
+A rebuild runs one at a time; one still running hours after it was asked for lost its worker.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from reporting.dates import aware
+from shared.actors import Actor
+from shared.privacy import mask_id_number, mask_phone, mask_text
+
+# Who reads which report (the API enforces it; the dashboard is told it).
+EVERYTHING = ("sales_manager", "ops", "back_office")
+SALES_READERS = (*EVERYTHING, "consultant")
+FUNNEL_READERS = EVERYTHING
+STOCK_READERS = (*EVERYTHING, "consultant", "inventory_clerk")
+AFTER_SALES_READERS = (*EVERYTHING, "after_sales")
+TARGET_SETTERS = ("sales_manager",)
+TARGET_READERS = (*EVERYTHING, "consultant")
+REBUILDERS = ("ops",)
+STATUS_READERS = ("ops", "sales_manager")
+
+
+def own_rows_only(actor: Actor) -> str | None:
+    """The consultant whose rows alone this caller may see; None for those who see every row."""
+    return actor.sub if actor.role == "consultant" else None
+
+
+# The KPIs.
+CONVERSION_WINDOW = timedelta(days=30)  # 30天转化率
+SLOW_MOVER_DAYS = 60
+FILING_CHANNELS = ("phone", "walk_in")  # 建卡率 counts calls and walk-ins
+AGEING_BUCKETS = ("0-30", "31-60", "61-90", "over_90")  # 库龄
+RATE_NAMES = ("filing_rate", "appointment_arrival_rate", "return_visit_rate", "test_drive_rate", "conversion_30d")
+FUNNEL_STAGES = ("inquiries", "leads", "appointments", "visits", "test_drives", "orders", "deliveries")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A KPI as a fraction a manager can check."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float:
+        return round(self.numerator / self.denominator, 4) if self.denominator else 0.0
+
+    def details(self) -> dict[str, int]:
+        return {"numerator": self.numerator, "denominator": self.denominator}
+
+
+def converted_within_30_days(created_at: datetime | None, first_order_at: datetime | None) -> bool:
+    """A lead converts when its first order comes within 30×24 hours of its filing."""
+    if created_at is None or first_order_at is None:
+        return False
+    return first_order_at - created_at <= CONVERSION_WINDOW
+
+
+def completion(delivered: int, target: int | None) -> float | None:
+    """Target completion (销量完成率); None when no target was set."""
+    if not target:
+        return None
+    return round(delivered / target, 4)
+
+
+def rank_consultants(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most units delivered first, then best completion, then by id; each row gets its rank."""
+    ordered = sorted(rows, key=lambda r: (-r["deliveries"], -(r["completion"] or 0.0), r["consultant_id"]))
+    return [{**row, "rank": place} for place, row in enumerate(ordered, start=1)]
+
+
+def stock_age_days(arrived_at: datetime, now: datetime) -> int:
+    """Whole days since the car reached the group; a transfer does not reset it."""
+    return max((now - arrived_at).days, 0)
+
+
+def ageing_bucket(age_days: int) -> str:
+    """The stock report's age band: 0–30, 31–60, 61–90, over 90 days."""
+    if age_days <= 30:
+        return "0-30"
+    if age_days <= 60:
+        return "31-60"
+    if age_days <= 90:
+        return "61-90"
+    return "over_90"
+
+
+def is_slow_mover(oldest_age_days: int, last_model_delivery: date | None, today: date) -> bool:
+    """Stock older than 60 days of a model that has not sold in the last 60 days: stock less of it."""
+    if oldest_age_days <= SLOW_MOVER_DAYS:
+        return False
+    return last_model_delivery is None or (today - last_model_delivery).days > SLOW_MOVER_DAYS
+
+
+def share(part: int, whole: int) -> float:
+    """A part of a whole, as a fraction with four places (model mix, 车型销售比例)."""
+    return round(part / whole, 4) if whole else 0.0
+
+
+# Personal data: what the event store may keep.
+PHONE_KEYS = ("phone", "mobile")
+ID_NUMBER_KEYS = ("id_number",)
+ELEVEN_DIGITS = re.compile(r"\d{11}")  # a phone or an ID number in text holds at least eleven in a row
+
+
+def _is_identifier(key: str) -> bool:
+    return key in ("id", "vin", "subject") or key.endswith(("_id", "_ids"))
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _mask_value(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_value(key, item) for item in value]
+    if not isinstance(value, str):
+        return value
+    if key in PHONE_KEYS or key.endswith("_phone"):
+        return mask_phone(value)
+    if key in ID_NUMBER_KEYS or key.endswith("_id_number"):
+        return mask_id_number(value)
+    if _is_identifier(key) or len(value) < 11 or not ELEVEN_DIGITS.search(value):
+        return value  # mask_text would change nothing
+    return mask_text(value)
+
+
+def mask_event(envelope: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the envelope whose ``data`` holds no full phone or ID number."""
+    masked = copy.copy(envelope)
+    masked["data"] = _mask_value("data", envelope.get("data") or {})
+    return masked
+
+
+# Rebuilds.
+REBUILD_ACTIVE = ("pending", "running")
+REBUILD_ABANDONED_AFTER = timedelta(hours=6)
+
+
+def is_abandoned(status: str, requested_at: datetime, now: datetime) -> bool:
+    """A run still 'running' hours after it was asked for lost its worker (a rebuild takes minutes)."""
+    return status == "running" and now - aware(requested_at) > REBUILD_ABANDONED_AFTER
