@@ -28,8 +28,11 @@ run: install
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
+# The tests use the PostgreSQL URL test-deps checked (TEST_POSTGRES_URL, or a role it made for them).
+CHECKED_POSTGRES = TEST_POSTGRES_URL="$$(cat var/test-postgres-url 2>/dev/null || echo "$$TEST_POSTGRES_URL")"
+
 test: install lint test-deps
-	$(BIN)/python -m pytest
+	$(CHECKED_POSTGRES) $(BIN)/python -m pytest
 
 .PHONY: test-deps
 test-deps: install
@@ -38,7 +41,7 @@ test-deps: install
 ## test-faults: the fault-injection runs against the real broker and databases (~10 min), then their report
 .PHONY: test-faults
 test-faults: install test-deps
-	$(BIN)/python -m pytest -m faults tests/faults; status=$$?; $(BIN)/python tests/faults/report.py; exit $$status
+	$(CHECKED_POSTGRES) $(BIN)/python -m pytest -m faults tests/faults; status=$$?; $(BIN)/python tests/faults/report.py; exit $$status
 
 ## bench: every benchmark against the real broker and databases (~15 min), then BENCHMARKS.md
 .PHONY: bench-quick

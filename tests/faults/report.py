@@ -170,8 +170,13 @@ Still weak (not fixed here):
 - A worker that dies is restarted by its supervisor (compose `restart: unless-stopped`, Kubernetes, or
   `dealer run`, which restarts a process that exits with a back-off of 1 s doubling to 30 s); the tests
   play that supervisor.
-- Broker outage: a relay whose publish failed keeps its claim until the lease runs out (30 s by default)
-  before those rows go again; the rows written meanwhile go first.
+- A message whose AMQP headers py-amqp itself cannot decode (a timestamp past the year 9999) fails before
+  the consumer's callback: the consumer thread survives and reconnects, but the message comes back on each
+  reconnect until a quorum-queue delivery limit parks it (not declared yet).
+
+Fixed since (issue 11): a relay whose publish failed, or whose broker blocked or fell silent, now gives its
+rows back at once (PostgreSQL: rollback; SQLite: the lease is cleared) instead of holding them for the
+lease; a malformed message is parked at once instead of killing the consumer thread (the fault above).
 """
 
 
