@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from reporting.dates import month_range
 from reporting.eventstore import stored_count
-from reporting.models import PROJECTIONS, FeedCursor, RebuildRun, StoredEvent
+from reporting.models import PROJECTIONS, AppointmentFact, DailyCount, FeedCursor, InquiryFact, RebuildRun, StoredEvent
 from reporting.reports.consultants import targets_of
 from shared.domain import NotFound
 
@@ -57,3 +57,17 @@ def projection_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
         table = model.__table__
         rows[model.__tablename__] = [dict(row._mapping) for row in session.execute(select(*table.columns))]
     return rows
+
+
+def consultants_never_seen(session: Session, consultant_ids: list[str]) -> list[str]:
+    """The ids no event has yet named as a consultant (a typing mistake in a target, most likely).
+
+    Until the store keeps a staff directory, the events are all reporting knows of its people:
+    a consultant who filed, booked, logged or sold anything is on some counted row.
+    """
+    if not consultant_ids:
+        return []
+    seen = union(*(select(column).where(column.in_(consultant_ids)) for column in (
+        DailyCount.consultant_id, InquiryFact.consultant_id, AppointmentFact.consultant_id)))
+    known = set(session.scalars(select(seen.subquery().c[0])))
+    return sorted(set(consultant_ids) - known)

@@ -216,6 +216,9 @@ class TargetsOut(ma.Schema):
     month = ma.fields.String()
     targets = ma.fields.List(ma.fields.Nested(TargetItem))
     team_target = ma.fields.Integer(allow_none=True)
+    unknown_consultant_ids = ma.fields.List(ma.fields.String(), metadata={
+        "description": "On a PUT: the consultant ids no event has named yet (check them for a typing mistake); "
+                       "the targets are kept all the same until the store keeps a staff directory."})
 
 
 class RebuildOut(ma.Schema):

@@ -18,7 +18,7 @@ from reporting.domain import REBUILD_ACTIVE, is_abandoned
 from reporting.eventstore import store_all, store_event, stored_count
 from reporting.models import RebuildRun, Target
 from reporting.projections.batch import project_all
-from reporting.queries import targets_view
+from reporting.queries import consultants_never_seen, targets_view
 from reporting.rebuild.replay import Progress, rebuild_projections
 from shared.actors import Actor
 from shared.clock import utcnow
@@ -51,7 +51,9 @@ def set_targets(session: Session, month: str, items: list[dict[str, Any]], actor
         session.add(Target(month=month, consultant_id=item["consultant_id"], units=item["units"],
                            set_by=actor.sub, set_at=now))
     session.commit()
-    return targets_view(session, month)
+    answer = targets_view(session, month)
+    answer["unknown_consultant_ids"] = consultants_never_seen(session, [item["consultant_id"] for item in items])
+    return answer
 
 
 def request_rebuild(session: Session, actor: Actor, status: str = "pending") -> RebuildRun:

@@ -1,7 +1,7 @@
 """The reporting API's edges: who reads what, CSV, validation, targets, rebuilds, the dashboard page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -93,10 +93,19 @@ def test_only_sales_managers_set_targets_and_a_put_replaces_the_month(as_role) -
     manager = as_role("sales_manager", "m1")
     assert manager.put("/api/v1/targets/2026-10", json=body).get_json()["team_target"] == 8
     answer = manager.put("/api/v1/targets/2026-10", json={"targets": [{"consultant_id": "c2", "units": 4}]})
-    assert answer.get_json() == {"month": "2026-10", "team_target": 4, "targets": [{"consultant_id": "c2", "units": 4}]}
+    assert answer.get_json() == {"month": "2026-10", "team_target": 4, "targets": [{"consultant_id": "c2", "units": 4}],
+                                 "unknown_consultant_ids": ["c2"]}
     assert manager.put("/api/v1/targets/2026-10", json=body).status_code == 200
     assert as_role("consultant", "c2").get("/api/v1/targets/2026-10").get_json() == {
         "month": "2026-10", "team_target": None, "targets": [{"consultant_id": "c2", "units": 3}]}
+
+
+def test_a_target_for_a_consultant_no_event_has_named_says_so_in_the_answer(as_role, consume, events) -> None:
+    consume([events.lead(datetime(2026, 10, 3, 10, tzinfo=events.zone), owner="c1")])
+    body = {"targets": [{"consultant_id": "c1", "units": 5}, {"consultant_id": "c9", "units": 3}]}
+    answer = as_role("sales_manager", "m1").put("/api/v1/targets/2026-10", json=body).get_json()
+    assert answer["unknown_consultant_ids"] == ["c9"]  # c1 filed a lead; nothing ever named c9
+    assert answer["team_target"] == 8  # kept all the same: there is no staff directory yet
 
 
 BAD_TARGETS = [
