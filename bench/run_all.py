@@ -38,6 +38,8 @@ BENCHMARKS = [
      "6. Reports: the reporting service's report queries."),
     ("memory", [], ["--quick"], "python bench/memory.py [--quick] [--backlog 30000]",
      "7. Memory: VmRSS of every web and worker process; reporting's worker under a backlog."),
+    ("agenda", [], ["--quick"], "python bench/agenda.py [--quick] [--leads 2000] [--database sqlite|postgresql|both]",
+     "8. Agenda: GET /api/v1/agenda of a consultant with 2,000 leads, p50/p99 over HTTP (Flask test client)."),
 ]
 
 

@@ -113,9 +113,11 @@ class Showroom:
             note = {"walk_in": "展厅接待", "phone": "来电咨询", "online": "官网留资"}[channel]
             self.plan.add(self.clock.minutes_later(at, -40, -2), c.owner, "log_inquiry", c.ref,
                           {"channel": channel, "phone": c.phone, "note": note})
-        return self.plan.add(at, c.owner, "file_lead", c.ref, {
-            "name": c.name, "phone": c.phone, "source": c.source, "model_interest": c.model.name,
-            "level": c.level}, names=c.ref)
+        lead = {"name": c.name, "phone": c.phone, "source": c.source, "model_interest": c.model.name,
+                "level": c.level}
+        if c.source == "referral":  # 转介绍: the referring customer's mobile
+            lead["referrer_phone"] = referrer_phone(c.phone)
+        return self.plan.add(at, c.owner, "file_lead", c.ref, lead, names=c.ref)
 
     def follow_up(self, c: Customer, at: datetime, summary: str) -> datetime:
         channel = self.rng.choices(("phone", "wechat", "sms"), weights=(0.6, 0.3, 0.1))[0]
@@ -185,3 +187,9 @@ class Showroom:
         if chance(self.rng, 0.4):
             self.plan.add(self.clock.days_later(last, 8, 25), c.owner, "mark_lost", c.ref,
                           {"reason": self.rng.choice(LOST_REASONS)}, dated=False)  # a loss carries no date
+
+
+def referrer_phone(phone: str) -> str:
+    """A referring customer's mobile for the demo: another number than the customer's own, the same each run."""
+    prefix = "137" if not phone.startswith("137") else "136"
+    return prefix + phone[3:]

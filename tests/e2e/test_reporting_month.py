@@ -113,7 +113,7 @@ def store_work(svc: dict[str, RunningService]) -> dict[str, Any]:
     second = c2.post("/leads", {"name": "Li Na", "phone": "13800000005", "source": "walk_in",
                                 "model_interest": "Aurora"})
     third = c1.post("/leads", {"name": "Zhao Min", "phone": "13800000006", "source": "referral",
-                               "model_interest": "Aurora"})
+                               "referrer_phone": "13800000009", "model_interest": "Aurora"})
     invited = c1.post(f"/leads/{first['id']}/appointments", {"scheduled_at": (now + timedelta(hours=2)).isoformat()})
     c2.post(f"/leads/{second['id']}/appointments", {"scheduled_at": (now + timedelta(days=2)).isoformat()})
     c1.post(f"/leads/{first['id']}/visits", {"appointment_id": invited["id"]})

@@ -41,6 +41,9 @@ all         | GET  | /openapi.json                          | public
 all         | GET  | /api/v1/events                         | service ops sales_manager
 leads       | POST | /api/v1/inquiries                      | consultant sales_manager back_office
 leads       | GET  | /api/v1/inquiries/<inquiry_id>         | consultant sales_manager back_office
+leads       | GET  | /api/v1/inquiries                      | consultant sales_manager back_office
+leads       | GET  | /api/v1/agenda                         | consultant sales_manager
+leads       | GET  | /api/v1/leads/<lead_id>/activities     | consultant sales_manager
 leads       | POST | /api/v1/leads                          | consultant sales_manager
 leads       | GET  | /api/v1/leads                          | consultant sales_manager back_office
 leads       | GET  | /api/v1/leads/<lead_id>                | consultant sales_manager back_office
@@ -49,6 +52,10 @@ leads       | POST | /api/v1/leads/<lead_id>/appointments   | consultant sales_m
 leads       | POST | /api/v1/leads/<lead_id>/visits         | consultant sales_manager
 leads       | POST | /api/v1/leads/<lead_id>/test-drives    | consultant sales_manager
 leads       | POST | /api/v1/leads/<lead_id>/lost           | consultant sales_manager
+leads       | POST | /api/v1/leads/<lead_id>/reopen         | consultant sales_manager
+leads       | GET  | /api/v1/appointments                   | consultant sales_manager
+leads       | POST | /api/v1/appointments/<appointment_id>/reschedule | consultant sales_manager
+leads       | POST | /api/v1/appointments/<appointment_id>/cancel | consultant sales_manager
 leads       | POST | /api/v1/leads/<lead_id>/qualify        | consultant sales_manager
 leads       | POST | /api/v1/leads/<lead_id>/assign         | sales_manager
 orders      | POST | /api/v1/orders                         | consultant sales_manager
@@ -102,6 +109,8 @@ reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
 # Why some rows read as they do (the docs name the department; the row names its role):
 # - events feed: other dealer systems and reporting catch up ("service"), ops replays, managers read.
 # - leads reads: phones are masked for all but the owner and managers (DOMAIN.md), so the back office may list.
+# - leads agenda and a lead's activities: the sales floor's day (DOMAIN.md round 2: "a consultant sees ...,
+#   a manager sees any consultant's agenda"); the back office reads the call register, not a lead's history.
 # - contract/approve: DOMAIN.md's round 1 has a manager approve "when the discount is above the consultant's
 #   limit", so a consultant approves within it (their own orders). ARCHITECTURE.md's example and DOMAIN.md's
 #   round 2 ("No one approves a contract on an order they placed") drop the consultant once contract review

@@ -7,19 +7,26 @@ from leads import queries, services
 from leads.inventory_client import vehicle_kind
 from leads.models import Inquiry, Lead
 from leads.schemas import (
+    AppointmentFilter,
     AppointmentIn,
     AppointmentOut,
+    AppointmentPage,
     AssignIn,
+    CancelIn,
     FollowUpIn,
     FollowUpOut,
+    InquiryFilter,
     InquiryIn,
     InquiryOut,
+    InquiryPage,
     LeadFilter,
     LeadIn,
     LeadOut,
     LeadPage,
     LostIn,
     QualifyIn,
+    ReopenIn,
+    RescheduleIn,
     TestDriveIn,
     TestDriveOut,
     VisitIn,
@@ -35,7 +42,8 @@ blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Inquiries,
 SALES = ("consultant", "sales_manager")
 READERS = ("consultant", "sales_manager", "back_office")
 LEAD_FIELDS = tuple(LeadOut().fields)  # built once: a schema instance per answer cost a tenth of each request
-INQUIRY_FIELDS = ("id", "channel", "note", "lead_id", "received_by", "received_at")
+INQUIRY_FIELDS = ("id", "channel", "note", "lead_id", "received_by", "received_at", "name", "model_interest", "budget",
+                  "purchase_timeframe")
 
 
 def present(lead: Lead, actor: Actor) -> dict[str, Any]:
@@ -43,13 +51,24 @@ def present(lead: Lead, actor: Actor) -> dict[str, Any]:
     view = {column: getattr(lead, column) for column in LEAD_FIELDS}
     if not (actor.is_manager or actor.sub == lead.owner_id):
         view["phone"], view["id_number"] = mask_phone(lead.phone), mask_id_number(lead.id_number)
+        view["referrer_phone"] = mask_phone(lead.referrer_phone)
     return view
 
 
-def present_inquiry(inquiry: Inquiry) -> dict[str, Any]:
-    """An inquiry with its phone masked (anyone at the desk may read it) and whether it was filed."""
+def present_inquiry(inquiry: Inquiry, actor: Actor, lead_owner: str | None = None) -> dict[str, Any]:
+    """An inquiry and whether it was filed; the phone in full only for managers and the owner of the lead it led to.
+
+    Anyone at the desk may read the register, so everyone else sees the phone masked (客户隐私).
+    """
     view = {column: getattr(inquiry, column) for column in INQUIRY_FIELDS}
-    return {**view, "phone": mask_phone(inquiry.phone), "filed": inquiry.lead_id is not None}
+    full = actor.is_manager or (lead_owner is not None and actor.sub == lead_owner)
+    return {**view, "phone": inquiry.phone if full else mask_phone(inquiry.phone), "filed": inquiry.lead_id is not None}
+
+
+def present_inquiries(inquiries: list[Inquiry], actor: Actor) -> list[dict[str, Any]]:
+    """A page of the call register, each phone shown as :func:`present_inquiry` says."""
+    owners = queries.lead_owners(db(), {i.lead_id for i in inquiries if i.lead_id}) if not actor.is_manager else {}
+    return [present_inquiry(inquiry, actor, owners.get(inquiry.lead_id or "")) for inquiry in inquiries]
 
 
 @blp.post("/inquiries")
@@ -58,7 +77,17 @@ def present_inquiry(inquiry: Inquiry) -> dict[str, Any]:
 @require(*READERS)
 def log_inquiry(data: dict[str, Any]) -> dict[str, Any]:
     """Log a call or walk-in, filed or not (counts for the filing rate, 建卡率)."""
-    return present_inquiry(services.log_inquiry(db(), data, current_actor()))
+    return present_inquiries([services.log_inquiry(db(), data, current_actor())], current_actor())[0]
+
+
+@blp.get("/inquiries")
+@blp.arguments(InquiryFilter, location="query")
+@blp.response(200, InquiryPage)
+@require(*READERS)
+def list_inquiries(args: dict[str, Any]) -> dict[str, Any]:
+    """The call register (来电客户登记表), newest first, by channel, local dates (from/to) and filed or not."""
+    page = queries.inquiry_page(db(), args)
+    return {**page, "items": present_inquiries(page["items"], current_actor())}
 
 
 @blp.post("/leads")
@@ -93,7 +122,7 @@ def get_lead(lead_id: str) -> dict[str, Any]:
 @require(*READERS)
 def get_inquiry(inquiry_id: str) -> dict[str, Any]:
     """One inquiry and whether it was filed."""
-    return present_inquiry(queries.get_inquiry(db(), inquiry_id))
+    return present_inquiries([queries.get_inquiry(db(), inquiry_id)], current_actor())[0]
 
 
 @blp.post("/leads/<lead_id>/follow-ups")
@@ -138,8 +167,45 @@ def record_test_drive(data: dict[str, Any], lead_id: str) -> Any:
 @blp.response(200, LeadOut)
 @require(*SALES)
 def mark_lost(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
-    """Close the lead as lost, with the reason (the lead's owner or a sales manager)."""
-    return present(services.mark_lost(db(), lead_id, data["reason"], current_actor()), current_actor())
+    """Close the lead as lost, with the reason from the list (the lead's owner or a sales manager)."""
+    return present(services.mark_lost(db(), lead_id, data, current_actor()), current_actor())
+
+
+@blp.post("/leads/<lead_id>/reopen")
+@blp.arguments(ReopenIn)
+@blp.response(200, LeadOut)
+@require(*SALES)
+def reopen(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
+    """Reopen a lost lead: back to the stage it was lost from (the lead's owner or a sales manager)."""
+    return present(services.reopen(db(), lead_id, current_actor()), current_actor())
+
+
+@blp.get("/appointments")
+@blp.arguments(AppointmentFilter, location="query")
+@blp.response(200, AppointmentPage)
+@require(*SALES)
+def list_appointments(args: dict[str, Any]) -> dict[str, Any]:
+    """Appointments by time, of a local day and status: a consultant's own leads', a manager's all."""
+    actor = current_actor()
+    return queries.appointment_page(db(), args, None if actor.is_manager else actor.sub)
+
+
+@blp.post("/appointments/<appointment_id>/reschedule")
+@blp.arguments(RescheduleIn)
+@blp.response(200, AppointmentOut)
+@require(*SALES)
+def reschedule_appointment(data: dict[str, Any], appointment_id: str) -> Any:
+    """Move a booked appointment to a time still to come (the lead's owner or a sales manager)."""
+    return services.reschedule_appointment(db(), appointment_id, data, current_actor())
+
+
+@blp.post("/appointments/<appointment_id>/cancel")
+@blp.arguments(CancelIn)
+@blp.response(200, AppointmentOut)
+@require(*SALES)
+def cancel_appointment(data: dict[str, Any], appointment_id: str) -> Any:
+    """Cancel a booked appointment, with the reason (the lead's owner or a sales manager)."""
+    return services.cancel_appointment(db(), appointment_id, data["reason"], current_actor())
 
 
 @blp.post("/leads/<lead_id>/qualify")

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask
 
+from leads.agenda.api import blp as agenda_blp
 from leads.api import blp
 from shared.web.app import build_app
 from shared.web.feed import feed
@@ -12,4 +13,4 @@ from shared.web.feed import feed
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the leads app; ``config`` overrides settings (tests pass ``DATABASE_URL``)."""
-    return build_app("leads", "Leads (销售线索)", [blp, feed], config)
+    return build_app("leads", "Leads (销售线索)", [blp, agenda_blp, feed], config)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from shared.domain import DomainError, InvalidInput
 
@@ -13,6 +14,8 @@ INQUIRY_CHANNELS = ("phone", "walk_in", "online")
 FOLLOW_UP_CHANNELS = ("phone", "sms", "wechat", "visit")
 RETURN_WINDOW = timedelta(days=7)
 BOOKING_GRACE = timedelta(minutes=1)  # a client clock a little behind, or "now" typed to the minute, is no error
+LOST_REASONS = ("price", "competitor", "financing", "no_stock", "postponed", "unreachable", "other")  # 战败原因
+APPOINTMENT_STATUSES = ("booked", "kept", "cancelled", "no_show")  # 已邀约 已到店 已取消 爽约
 PAST_APPOINTMENT = ("must be in the future (after it is booked); "
                     "to record a visit that happened, use occurred_at on /visits")
 
@@ -91,15 +94,37 @@ def qualify(status: str, new_status: str) -> str:
     return new_status
 
 
-def mark_lost(status: str, reason: str) -> str:
-    """A lost lead (战败) needs a reason; a lead with a deal cannot be lost."""
-    if not reason.strip():
-        raise InvalidInput("reason", "a lost lead needs a reason")
+def check_lost_reason(reason_code: str | None, competitor_brand: str | None) -> None:
+    """A loss names its reason from the store's fixed list; the competitor's brand goes with, and only with,
+    a loss to a competitor (the lost-reasons report counts per reason and per brand)."""
+    if reason_code not in LOST_REASONS:
+        raise InvalidInput("reason_code", f"must be one of {', '.join(LOST_REASONS)}")
+    has_brand = bool(competitor_brand and competitor_brand.strip())
+    if reason_code == "competitor" and not has_brand:
+        raise InvalidInput("competitor_brand", "a lead lost to a competitor names the competitor's brand")
+    if reason_code != "competitor" and competitor_brand is not None:
+        raise InvalidInput("competitor_brand", "only a lead lost to a competitor names a competitor's brand")
+
+
+def mark_lost(status: str, reason_code: str | None, competitor_brand: str | None = None) -> str:
+    """A lost lead (战败) needs a reason from the list; a lead with a deal cannot be lost."""
+    check_lost_reason(reason_code, competitor_brand)
     if status == "lost":
         raise DomainError("The lead is already lost.")
     if status == "deal":
         raise DomainError("The lead has a deal; cancel the order instead.")
     return "lost"
+
+
+def reopen(status: str, status_before_lost: str | None) -> str:
+    """A lost lead reopened (by its owner or a manager) works as before: back to the stage it was lost from.
+
+    Only potential and intention can be lost (a deal cannot), so that is where it goes; a lead lost
+    before the stage was remembered goes back to potential (潜在), the stage every lead starts at.
+    """
+    if status != "lost":
+        raise DomainError(f"The lead is {status}, not lost; only a lost lead can be reopened.")
+    return status_before_lost if status_before_lost in ("potential", "intention") else "potential"
 
 
 def status_on_order_placed(status: str) -> str | None:
@@ -144,3 +169,39 @@ def served(served_by: str) -> set[str]:
 def add_served(served_by: str, consultant_id: str) -> str:
     """Remember that a consultant served the customer."""
     return ",".join(sorted(served(served_by) | {consultant_id}))
+
+
+def check_still_booked(status: str) -> None:
+    """Only an appointment still booked can be moved or cancelled: a kept, cancelled or missed one is history."""
+    if status != "booked":
+        raise DomainError(f"The appointment is {status}; only a booked appointment can be rescheduled or cancelled.")
+
+
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC start and end of a local day (门店日) in the store's zone: [midnight, next midnight)."""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def no_show_cutoff(now: datetime, zone: ZoneInfo) -> datetime:
+    """Appointments scheduled before this moment and still booked are no-shows (爽约).
+
+    An appointment not kept by the end of its local day is missed: the cutoff is the start of today in
+    the store's zone, so one for 21:00 today is not missed before midnight.
+    """
+    return local_day_bounds(now.astimezone(zone).date(), zone)[0]
+
+
+def check_referrer(source: str, referrer_phone: str | None, phone: str) -> None:
+    """A referral (转介绍) names the referring customer by phone; no other source names one.
+
+    The referral rate counts leads filed from referrals, so a referral without its referrer, or a referrer
+    on a lead from elsewhere, would make it a guess; a customer does not refer themselves.
+    """
+    if source == "referral" and not referrer_phone:
+        raise InvalidInput("referrer_phone", "a lead from a referral names the referring customer's mobile")
+    if source != "referral" and referrer_phone is not None:
+        raise InvalidInput("referrer_phone", "only a lead with source referral names a referrer")
+    if referrer_phone is not None and referrer_phone == phone:
+        raise InvalidInput("referrer_phone", "a customer cannot refer themselves")

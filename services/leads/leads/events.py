@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from shared.business_time import aware
 from shared.envelope import make_event
 from shared.outbox import record_event
 from shared.privacy import mask_phone
@@ -23,20 +24,24 @@ def publish(session: Session, routing_key: str, subject: str, data: dict[str, An
 
 
 def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    """ISO 8601 with its offset; a time read back from SQLite comes naive, and was stored in UTC."""
+    return aware(moment).isoformat() if moment is not None else None
 
 
 def inquiry_received(inquiry: Inquiry) -> dict[str, Any]:
     return {"inquiry_id": inquiry.id, "channel": inquiry.channel, "phone_masked": mask_phone(inquiry.phone),
             "filed": inquiry.lead_id is not None, "lead_id": inquiry.lead_id,
-            "received_by": inquiry.received_by, "received_at": _iso(inquiry.received_at)}
+            "received_by": inquiry.received_by, "received_at": _iso(inquiry.received_at),
+            "model_interest": inquiry.model_interest, "purchase_timeframe": inquiry.purchase_timeframe,
+            "budget": None if inquiry.budget is None else f"{inquiry.budget:.2f}"}
 
 
 def lead_created(lead: Lead, inquiry_ids: list[str]) -> dict[str, Any]:
     return {"lead_id": lead.id, "source": lead.source, "model_interest": lead.model_interest,
             "level": lead.level, "status": lead.status, "owner_id": lead.owner_id,
             "created_by": lead.created_by, "created_at": _iso(lead.created_at),
-            "phone_masked": mask_phone(lead.phone), "inquiry_ids": inquiry_ids}
+            "phone_masked": mask_phone(lead.phone), "inquiry_ids": inquiry_ids,
+            "referrer_phone_masked": mask_phone(lead.referrer_phone)}
 
 
 def owner_changed(lead: Lead, previous_owner_id: str, by: str, rule: str | None = None) -> dict[str, Any]:
@@ -55,7 +60,14 @@ def qualified(lead: Lead, by: str) -> dict[str, Any]:
 
 
 def lost(lead: Lead, by: str) -> dict[str, Any]:
-    return {"lead_id": lead.id, "reason": lead.lost_reason, "owner_id": lead.owner_id, "by": by}
+    """``reason`` stays for readers of the first version: the note, or the reason code when there is none."""
+    return {"lead_id": lead.id, "reason": lead.lost_reason or lead.lost_reason_code, "owner_id": lead.owner_id,
+            "by": by, "reason_code": lead.lost_reason_code, "competitor_brand": lead.competitor_brand}
+
+
+def reopened_by_hand(lead: Lead, by: str) -> dict[str, Any]:
+    """A lost lead reopened by its owner or a manager: no order behind it (``order_id`` is an order's news)."""
+    return {"lead_id": lead.id, "status": lead.status, "owner_id": lead.owner_id, "by": by}
 
 
 def status_changed(lead: Lead, order_id: str) -> dict[str, Any]:
@@ -66,6 +78,25 @@ def appointment_booked(appointment: Appointment, owner_id: str) -> dict[str, Any
     return {"lead_id": appointment.lead_id, "appointment_id": appointment.id,
             "scheduled_at": _iso(appointment.scheduled_at), "purpose": appointment.purpose,
             "booked_by": appointment.booked_by, "owner_id": owner_id, "booked_at": _iso(appointment.booked_at)}
+
+
+def appointment_rescheduled(appointment: Appointment, previous: Any, owner_id: str, by: str) -> dict[str, Any]:
+    return {"lead_id": appointment.lead_id, "appointment_id": appointment.id,
+            "scheduled_at": _iso(appointment.scheduled_at), "previous_scheduled_at": _iso(previous),
+            "owner_id": owner_id, "by": by}
+
+
+def appointment_cancelled(appointment: Appointment, owner_id: str, by: str) -> dict[str, Any]:
+    """No reason text: it is free text a customer's number could be typed into; the answer carries it."""
+    return {"lead_id": appointment.lead_id, "appointment_id": appointment.id,
+            "scheduled_at": _iso(appointment.scheduled_at), "owner_id": owner_id, "by": by,
+            "cancelled_at": _iso(appointment.closed_at)}
+
+
+def appointment_no_show(appointment: Appointment, owner_id: str) -> dict[str, Any]:
+    return {"lead_id": appointment.lead_id, "appointment_id": appointment.id,
+            "scheduled_at": _iso(appointment.scheduled_at), "booked_by": appointment.booked_by,
+            "owner_id": owner_id, "marked_at": _iso(appointment.closed_at)}
 
 
 def visit_recorded(visit: Visit) -> dict[str, Any]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import utcnow
@@ -36,7 +37,11 @@ class Lead(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     owner_last_contact_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     served_by: Mapped[str] = mapped_column(Text, default="")  # comma-separated consultant ids
-    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    lost_reason: Mapped[str | None] = mapped_column(String(500))  # the note on the loss (or the old free text)
+    lost_reason_code: Mapped[str | None] = mapped_column(String(20))  # one of domain.LOST_REASONS
+    competitor_brand: Mapped[str | None] = mapped_column(String(50))  # who won it, when reason is competitor
+    status_before_lost: Mapped[str | None] = mapped_column(String(12))  # where a reopened lead goes back to
+    referrer_phone: Mapped[str | None] = mapped_column(String(11))  # the referring customer (转介绍)
     visits: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -52,6 +57,11 @@ class Inquiry(Base):
     lead_id: Mapped[str | None] = mapped_column(ForeignKey("leads.id"), index=True)
     received_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # The call register (来电客户登记表): what the caller asked for; none of it required.
+    name: Mapped[str | None] = mapped_column(String(100))
+    model_interest: Mapped[str | None] = mapped_column(String(100))
+    budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    purchase_timeframe: Mapped[str | None] = mapped_column(String(20))
 
 
 class FollowUp(Base):
@@ -80,6 +90,9 @@ class Appointment(Base):
     booked_by: Mapped[str] = mapped_column(String(64))
     booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     kept_visit_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(12), default="booked", index=True)  # domain.APPOINTMENT_STATUSES
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when cancelled or marked no-show
 
 
 class Visit(Base):

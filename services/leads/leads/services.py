@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
 from leads import domain, events
 from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
@@ -17,6 +18,8 @@ from shared.clock import utcnow
 from shared.domain import DomainError, InvalidInput, NotFound
 
 VehicleKindLookup = Callable[[str], "str | None"]
+NO_SHOW_BATCH = 200  # appointments marked missed per transaction
+REGISTER_FIELDS = ("name", "model_interest", "budget", "purchase_timeframe")  # the call register's columns
 
 
 class DuplicateLead(DomainError):
@@ -39,7 +42,8 @@ def log_inquiry(session: Session, data: dict[str, Any], actor: Actor) -> Inquiry
     """Log a call or walk-in; it is filed at once when the phone already has a lead."""
     existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"])) if data["phone"] else None
     inquiry = Inquiry(channel=data["channel"], phone=data["phone"], note=data["note"], lead_id=existing,
-                      received_by=actor.sub, received_at=business_time(data.get("occurred_at")))
+                      received_by=actor.sub, received_at=business_time(data.get("occurred_at")),
+                      **{field: data.get(field) for field in REGISTER_FIELDS})
     session.add(inquiry)
     session.flush()
     events.publish(session, "leads.inquiry.received", inquiry.id, events.inquiry_received(inquiry))
@@ -54,8 +58,10 @@ def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
     two clerks filing the same customer at once get one lead and one 409 either way).
     """
     owner = data["owner_id"] if actor.is_manager and data.get("owner_id") else actor.sub
+    domain.check_referrer(data["source"], data.get("referrer_phone"), data["phone"])
     now = business_time(data.get("occurred_at"))
     lead = Lead(name=data["name"], phone=data["phone"], id_number=data.get("id_number"), source=data["source"],
+                referrer_phone=data.get("referrer_phone"),
                 model_interest=data["model_interest"], level=data["level"], status="potential", owner_id=owner,
                 created_by=actor.sub, created_at=now, owner_last_contact_at=now,
                 served_by=domain.add_served("", owner), visits=0)
@@ -132,7 +138,7 @@ def book_appointment(session: Session, lead_id: str, data: dict[str, Any], actor
     booked_at = _when(lead, data)
     domain.check_scheduled_after_booking(data["scheduled_at"], booked_at)
     item = Appointment(lead_id=lead.id, scheduled_at=data["scheduled_at"], purpose=data["purpose"],
-                       booked_by=actor.sub, booked_at=booked_at)
+                       booked_by=actor.sub, booked_at=booked_at, status="booked")
     session.add(item)
     _touch(lead, actor.sub, item.booked_at)
     session.flush()
@@ -169,7 +175,7 @@ def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: 
     session.add(visit)
     session.flush()
     if appointment is not None:
-        appointment.kept_visit_id = visit.id
+        appointment.kept_visit_id, appointment.status = visit.id, "kept"
     lead.owner_id = decision.owner_id
     _touch(lead, receiving, at)
     events.publish(session, "leads.visit.recorded", lead.id, events.visit_recorded(visit))
@@ -187,6 +193,8 @@ def _appointment_of(session: Session, lead: Lead, appointment_id: str | None) ->
         raise InvalidInput("appointment_id", "no such appointment for this lead")
     if appointment.kept_visit_id is not None:
         raise DomainError("This appointment was already kept by an earlier visit.")
+    if appointment.status != "booked":  # a missed one counts as not kept (爽约), a cancelled one was never due
+        raise DomainError(f"This appointment is {appointment.status}; record the visit without appointment_id.")
     return appointment
 
 
@@ -207,14 +215,94 @@ def record_test_drive(session: Session, lead_id: str, data: dict[str, Any], acto
     return drive
 
 
-def mark_lost(session: Session, lead_id: str, reason: str, actor: Actor) -> Lead:
-    """Close a lead as lost (战败) with the reason."""
+def mark_lost(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Lead:
+    """Close a lead as lost (战败) with its reason from the list, remembering its stage for a reopening."""
     lead = _lead_to_work_on(session, lead_id, actor)
-    lead.status = domain.mark_lost(lead.status, reason)
-    lead.lost_reason = reason.strip()
+    brand = data.get("competitor_brand")
+    lead.status, lead.status_before_lost = domain.mark_lost(lead.status, data["reason_code"], brand), lead.status
+    lead.lost_reason_code, lead.competitor_brand = data["reason_code"], brand.strip() if brand else None
+    lead.lost_reason = (data.get("note") or "").strip() or None
     events.publish(session, "leads.lead.lost", lead.id, events.lost(lead, actor.sub))
     session.commit()
     return lead
+
+
+def reopen(session: Session, lead_id: str, actor: Actor) -> Lead:
+    """Reopen a lost lead (its owner or a manager): it goes back to its stage and works as before."""
+    lead = _lead_to_work_on(session, lead_id, actor)
+    lead.status = domain.reopen(lead.status, lead.status_before_lost)
+    lead.status_before_lost = lead.lost_reason = lead.lost_reason_code = lead.competitor_brand = None
+    _touch(lead, actor.sub, utcnow())
+    events.publish(session, "leads.lead.reopened", lead.id, events.reopened_by_hand(lead, actor.sub))
+    session.commit()
+    return lead
+
+
+def _appointment_to_work_on(session: Session, appointment_id: str, actor: Actor) -> tuple[Appointment, Lead]:
+    """A booked appointment of a lead the caller may work on (404, 403 or 409 otherwise)."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"No appointment {appointment_id}.")
+    lead = _lead_to_work_on(session, appointment.lead_id, actor)
+    domain.check_open(lead.status)
+    domain.check_still_booked(appointment.status)
+    return appointment, lead
+
+
+def reschedule_appointment(session: Session, appointment_id: str, data: dict[str, Any], actor: Actor) -> Appointment:
+    """Move a booked appointment to another time, by the booking's rule: never in the past."""
+    appointment, lead = _appointment_to_work_on(session, appointment_id, actor)
+    now = utcnow()
+    domain.check_scheduled_after_booking(data["scheduled_at"], now)
+    previous, appointment.scheduled_at = appointment.scheduled_at, data["scheduled_at"]
+    _touch(lead, actor.sub, now)
+    events.publish(session, "leads.appointment.rescheduled", lead.id,
+                   events.appointment_rescheduled(appointment, previous, lead.owner_id, actor.sub))
+    session.commit()
+    return appointment
+
+
+def cancel_appointment(session: Session, appointment_id: str, reason: str, actor: Actor) -> Appointment:
+    """Cancel a booked appointment with the reason; it no longer counts as an invitation due."""
+    appointment, lead = _appointment_to_work_on(session, appointment_id, actor)
+    if not reason.strip():
+        raise InvalidInput("reason", "a cancellation needs a reason")
+    appointment.status, appointment.cancel_reason, appointment.closed_at = "cancelled", reason.strip(), utcnow()
+    events.publish(session, "leads.appointment.cancelled", lead.id,
+                   events.appointment_cancelled(appointment, lead.owner_id, actor.sub))
+    session.commit()
+    return appointment
+
+
+def mark_no_shows(session: Session, now: datetime, zone: ZoneInfo, batch: int = NO_SHOW_BATCH) -> int:
+    """Mark every appointment still booked after the end of its local day a no-show (爽约); returns how many.
+
+    In batches of ``batch``, each committed with its events; a conditional update claims each row, so two
+    workers, or a second run, never mark one twice.
+    """
+    cutoff, marked = domain.no_show_cutoff(now, zone), 0
+    while True:
+        due = session.execute(select(Appointment, Lead.owner_id).join(Lead, Lead.id == Appointment.lead_id)
+                              .where(Appointment.status == "booked", Appointment.scheduled_at < cutoff)
+                              .order_by(Appointment.scheduled_at, Appointment.id).limit(batch)).all()
+        marked += sum(1 for appointment, owner_id in due if _mark_no_show(session, appointment, owner_id, now))
+        session.commit()
+        if len(due) < batch:
+            return marked
+
+
+def _mark_no_show(session: Session, appointment: Appointment, owner_id: str, now: datetime) -> bool:
+    """Mark one appointment missed and announce it, unless it was kept, cancelled or marked meanwhile."""
+    claimed = session.execute(
+        update(Appointment).where(Appointment.id == appointment.id, Appointment.status == "booked")
+        .values(status="no_show", closed_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    attributes.set_committed_value(appointment, "status", "no_show")
+    attributes.set_committed_value(appointment, "closed_at", now)
+    events.publish(session, "leads.appointment.no_show", appointment.lead_id,
+                   events.appointment_no_show(appointment, owner_id))
+    return True
 
 
 def qualify(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Lead:

@@ -13,11 +13,14 @@ ROUTES = [
     ("/api/v1/leads/{id}/visits", {"consultant_id": "", "appointment_id": 5}),
     ("/api/v1/leads/{id}/test-drives", {"vin": "short", "driver_license_no": "", "escort_id": ""}),
     ("/api/v1/leads/{id}/lost", {"reason": ""}),
+    ("/api/v1/leads/{id}/lost", {"reason_code": "bored", "competitor_brand": "", "note": "x" * 501}),
+    ("/api/v1/leads/{id}/reopen", {"why": "changed mind"}),
     ("/api/v1/leads/{id}/qualify", {"level": "Q", "status": "deal"}),
     ("/api/v1/leads/{id}/assign", {"owner_id": ""}),
 ]
 MALFORMED = ["not json", "[]", '"a string"', '{"unknown": 1}', "null", "12", "{"]
-NOT_OPTIONAL = [r for r, _ in ROUTES if not r.endswith(("/visits", "/qualify"))]
+PATHS = list(dict.fromkeys(r for r, _ in ROUTES))  # each route once (some have two bodies above)
+NOT_OPTIONAL = [r for r in PATHS if not r.endswith(("/visits", "/qualify", "/reopen"))]
 
 
 @pytest.mark.parametrize(("route", "body"), ROUTES)
@@ -30,7 +33,7 @@ def test_invalid_fields_are_422_naming_each_field(as_role, new_lead, route: str,
     assert problem["status"] == 422 and set(problem["errors"]) == set(body)
 
 
-@pytest.mark.parametrize("route", [r for r, _ in ROUTES])
+@pytest.mark.parametrize("route", PATHS)
 @pytest.mark.parametrize("raw", MALFORMED)
 def test_malformed_bodies_are_4xx_problems_never_500(as_role, new_lead, route: str, raw) -> None:
     lead = new_lead(as_role("consultant", "c1"))

@@ -7,15 +7,16 @@ from leads.domain import check_test_drive, mark_lost, qualify
 from shared.domain import DomainError, InvalidInput
 
 
-def test_a_lost_lead_needs_a_reason() -> None:
+def test_a_lost_lead_needs_a_reason_from_the_stores_list() -> None:
     with pytest.raises(InvalidInput) as err:
         mark_lost("potential", "  ")
-    assert err.value.field == "reason"
+    assert err.value.field == "reason_code"
+    assert mark_lost("intention", "no_stock") == "lost"
 
 
 def test_a_lead_with_a_deal_cannot_be_lost() -> None:
     with pytest.raises(DomainError):
-        mark_lost("deal", "changed mind")
+        mark_lost("deal", "price")
 
 
 def test_stage_may_move_from_potential_to_intention_but_not_to_deal_by_hand() -> None:
