@@ -14,7 +14,6 @@ import argparse
 import logging
 import os
 import random
-import statistics
 import tempfile
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from report import postgres_database, print_table, write_results
+from report import postgres_database, print_table, time_gets, write_results
 
 SECRET = "bench-secret-0123456789abcdef0123456789"
 CONSULTANT = "bench-c1"
@@ -86,19 +85,10 @@ def time_agenda(database_url: str, calls: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {mint_token(SECRET, 'consultant', CONSULTANT)}"}
     today = datetime.now(ZoneInfo(ZONE)).date()
     url = lambda n: f"/api/v1/agenda?date={today - timedelta(days=n % 7)}"  # noqa: E731
-    for n in range(5):  # warm up: connections, compiled statements
-        assert client.get(url(n), headers=headers).status_code == 200
-    times = []
-    for n in range(calls):
-        started = time.perf_counter()
-        response = client.get(url(n), headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    times.sort()
+    figures = time_gets(client, url, headers, calls)
     body = client.get(url(0), headers=headers).get_json()
     sizes = {key: len(body[key]) for key in ("follow_ups_due", "follow_ups_overdue", "appointments", "idle_leads")}
-    return {"p50_ms": statistics.median(times), "p99_ms": times[max(int(len(times) * 0.99) - 1, 0)],
-            "max_ms": times[-1], "calls": calls, "today": sizes}
+    return {**figures, "today": sizes}
 
 
 def run(database: str, leads: int, others: int, calls: int) -> dict[str, Any]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -52,3 +55,18 @@ def write_results(name: str, figures: dict[str, object]) -> Path:
                                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                             "system": platform.platform()}, **figures}, indent=2))
     return path
+
+
+def time_gets(client: Any, url: Callable[[int], str], headers: dict[str, str], calls: int) -> dict[str, object]:
+    """p50, p99 and max (ms) of ``calls`` GETs of ``url(n)`` on a Flask test client, after five warm-up calls."""
+    for n in range(5):  # warm up: connections, compiled statements
+        assert client.get(url(n), headers=headers).status_code == 200
+    times = []
+    for n in range(calls):
+        started = time.perf_counter()
+        response = client.get(url(n), headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    times.sort()
+    return {"p50_ms": statistics.median(times), "p99_ms": times[max(int(len(times) * 0.99) - 1, 0)],
+            "max_ms": times[-1], "calls": calls}

@@ -16,11 +16,10 @@ import argparse
 import logging
 import multiprocessing
 import os
-import statistics
 import time
 from typing import Any
 
-from report import postgres_database, print_table, write_results
+from report import postgres_database, print_table, time_gets, write_results
 from stream import generate
 
 from shared.clock import utcnow
@@ -97,17 +96,7 @@ def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
     }
     figures = {}
     for name, url in routes.items():
-        for n in range(5):  # warm up: connections, compiled statements
-            assert client.get(url(n), headers=headers).status_code == 200
-        times = []
-        for n in range(calls):
-            started = time.perf_counter()
-            response = client.get(url(n), headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.get_data(as_text=True)[:300]
-        times.sort()
-        figures[name] = {"p50_ms": statistics.median(times), "p99_ms": times[int(len(times) * 0.99) - 1],
-                         "max_ms": times[-1], "calls": calls}
+        figures[name] = time_gets(client, url, headers, calls)
     sample = client.get(routes["funnel (year)"](0), headers=headers).get_json()
     figures["funnel (year)"]["sample"] = {k: sample[k] for k in ("inquiries", "leads", "visits", "deliveries")}
     return figures
