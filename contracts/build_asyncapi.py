@@ -1,4 +1,4 @@
-"""Build ``asyncapi.yaml`` (AsyncAPI 3.0) from ``envelope.json`` and ``events/*.json``.
+"""Build ``asyncapi.yaml`` (AsyncAPI 3.1) from ``envelope.json`` and ``events/*.json``.
 
 The JSON Schemas are the contract; this document is the subscribers' manual
 generated from them, so the two never disagree. Run after adding or changing a
@@ -107,14 +107,14 @@ def operation(key: str, versions: list[str]) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    """The AsyncAPI 3.0 document of every event type in ``events/``."""
+    """The AsyncAPI 3.1 document of every event type in ``events/``."""
     types = event_types()
     schemas = {t: load(HERE / "events" / f"{t}.json") for t in types}
     keys: dict[str, list[str]] = {}
     for t in types:
         keys.setdefault(routing_key(t), []).append(t)
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {"title": "Dealer events", "version": "1.0.0", "description": DESCRIPTION,
                  "tags": [{"name": s} for s in sorted({t.split(".", 1)[0] for t in types})]},
         "defaultContentType": "application/json",

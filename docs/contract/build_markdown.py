@@ -71,8 +71,8 @@ def render(doc: dict[str, Any]) -> str:
     lines = [
         f"# {doc['info']['title']}: the public event contract (version {doc['info']['version']})",
         "",
-        "Generated from `contracts/asyncapi.yaml` (AsyncAPI 3.0) by `docs/contract/build_markdown.py`: "
-        "do not edit. For the HTML rendering: `npm --prefix docs/contract install && "
+        "Generated from `contracts/asyncapi.yaml` (AsyncAPI 3.1) by `docs/contract/build_markdown.py`: "
+        "do not edit. For the HTML rendering: `PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix docs/contract install && "
         "npm --prefix docs/contract run html` (writes `docs/contract/html/`). "
         "How to subscribe: [subscribing.md](subscribing.md).",
         "",

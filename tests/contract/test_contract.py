@@ -55,15 +55,15 @@ def test_the_readable_contract_page_is_generated_from_the_document() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_document_is_valid_asyncapi_3() -> None:
-    schema = json.loads((Path(__file__).parent / "schemas" / "asyncapi-3.0.0.json").read_text())
+def test_the_document_is_valid_asyncapi_3_1() -> None:
+    schema = json.loads((Path(__file__).parent / "schemas" / "asyncapi-3.1.0.json").read_text())
     validator = Draft7Validator(schema)
     errors = [f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in validator.iter_errors(document())]
     assert errors == []
 
 
 def test_the_asyncapi_schema_check_rejects_a_broken_document() -> None:
-    schema = json.loads((Path(__file__).parent / "schemas" / "asyncapi-3.0.0.json").read_text())
+    schema = json.loads((Path(__file__).parent / "schemas" / "asyncapi-3.1.0.json").read_text())
     broken = copy.deepcopy(document())
     broken["operations"]["orders.order.placed"]["action"] = "publish"  # AsyncAPI 2's word, not 3's
     assert list(Draft7Validator(schema).iter_errors(broken))

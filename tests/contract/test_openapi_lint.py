@@ -7,31 +7,22 @@ Spectral comes from the npm registry, installed once under ``var/tools/spectral`
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dealer_testing.npm_tools import npm_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL_VERSION = "6.16.3"
-TOOLS = ROOT / "var" / "tools" / "spectral"
 SERVICES = ("leads", "orders", "inventory", "after_sales", "reporting")
 
 
 def spectral() -> Path:
     """The Spectral command, installed from npm on first use."""
-    binary = TOOLS / "node_modules" / ".bin" / "spectral"
-    if binary.exists():
-        return binary
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("The OpenAPI lint needs Node.js and npm: apt-get install nodejs npm")
-    TOOLS.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOLS),
-                    f"@stoplight/spectral-cli@{SPECTRAL_VERSION}"], check=True, timeout=600)
-    return binary
+    return npm_tool("spectral", "@stoplight/spectral-cli", SPECTRAL_VERSION, "spectral")
 
 
 def openapi_document(service: str, tmp_path: Path) -> dict[str, Any]:
