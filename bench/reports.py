@@ -7,8 +7,8 @@ The events go into the event store masked, as the consumer stores them, by COPY 
 input here, not what is measured). The rebuild is ``reporting.public.rebuild_projections`` in one
 transaction, in a process of its own (events/s, and that process's peak RSS). The reports are called
 over HTTP through the Flask test client with a sales manager's token (routing, arguments, auth, the
-query and JSON serialisation all included): the funnel for a month and for the year, sales by month,
-consultants for a month; months rotate.
+query and JSON serialisation all included): the funnel for a month and for the year (the team's, and
+one consultant's, consultants rotating), sales by month, consultants for a month; months rotate.
 """
 from __future__ import annotations
 
@@ -91,6 +91,8 @@ def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
         "funnel (month)": lambda n: f"/api/v1/reports/funnel?from={months[n % 12]}-01&to={months[n % 12]}-"
                                     f"{last_day[months[n % 12]]}",
         "funnel (year)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31",
+        "funnel (year, one consultant)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31"
+                                                   f"&consultant_id=c{n % 24 + 1:02d}",
         "sales by month": lambda n: f"/api/v1/reports/sales?period=month&date={months[n % 12]}",
         "consultants (month)": lambda n: f"/api/v1/reports/consultants?month={months[n % 12]}",
     }

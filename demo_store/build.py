@@ -5,7 +5,9 @@ import random
 from datetime import date, datetime, time
 
 from demo_store import people
+from demo_store.campaigns import Campaigns
 from demo_store.care import Care
+from demo_store.floor import Floor
 from demo_store.plan import MAX_DAYS, Plan, PlanArgs
 from demo_store.sales import Showroom
 from demo_store.stock import Yard
@@ -23,6 +25,8 @@ def build_plan(args: PlanArgs) -> Plan:
     sales = Showroom(plan, random.Random(f"{args.seed}:showroom")).run()
     Yard(plan, random.Random(f"{args.seed}:yard")).run(sales)
     Care(plan, random.Random(f"{args.seed}:care")).run(sales)
+    Floor(plan, random.Random(f"{args.seed}:floor")).run()  # the roster, the DCC, a duplicate merged
+    Campaigns(plan, random.Random(f"{args.seed}:campaigns")).run()  # after every story: it picks from them
     set_targets(plan)
     return plan
 

@@ -32,7 +32,8 @@ MANAGER = Staff("m1", "sales_manager", "赵刚")  # 销售经理
 BACK_OFFICE = Staff("b1", "back_office", "孙丽")  # 销售内勤
 CLERK = Staff("k1", "inventory_clerk", "周强")  # 库管
 COORDINATOR = Staff("a1", "after_sales", "吴敏")  # 售后协调
-STAFF = {s.sub: s for s in (*CONSULTANTS, MANAGER, BACK_OFFICE, CLERK, COORDINATOR)}
+DCC = Staff("d1", "online_sales", "郑晓")  # 网销专员: answers calls and web forms, files for the consultants on duty
+STAFF = {s.sub: s for s in (*CONSULTANTS, MANAGER, BACK_OFFICE, CLERK, COORDINATOR, DCC)}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",

@@ -1,6 +1,8 @@
 """Before and after a seed: an empty, running store first; at the end, what was made and what reporting saw."""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, datetime
 from typing import Any
 
 from demo_store.client import Desk, SeedError, wait_until
@@ -38,6 +40,28 @@ def wait_for_reporting(desk: Desk, plan: Plan) -> dict[str, Any]:
     return wait_until(f"reporting to count {expected}", caught_up, timeout=180)
 
 
+def missed_appointments(plan: Plan, before: date | None = None) -> int:
+    """Appointments for a day before ``before`` (the period's last), neither kept nor cancelled: the no-shows (爽约).
+
+    The leads worker marks them no-show once their local day is over, on the real clock: at its start and every
+    5 minutes, so within minutes of the seed.
+    """
+    closed = {a.body["appointment_id"][1:] for a in plan.actions
+              if a.verb == "record_visit" and a.body["appointment_id"]}
+    closed |= {a.ref for a in plan.actions if a.verb == "cancel_appointment"}
+    scheduled = {a.names: a.body["scheduled_at"] for a in plan.actions if a.verb == "book_appointment"}
+    scheduled |= {a.ref: a.body["scheduled_at"] for a in plan.actions if a.verb == "reschedule_appointment"}
+    day = before or plan.last_day
+    return sum(1 for ref, at in scheduled.items()
+               if ref not in closed and datetime.fromisoformat(at).astimezone(plan.args.tz).date() < day)
+
+
+def lost_by_reason(plan: Plan) -> str:
+    """The losses (战败) by reason code, the commonest first: "price 5, competitor 4"."""
+    reasons = Counter(a.body["reason_code"] for a in plan.actions if a.verb == "mark_lost")
+    return ", ".join(f"{code} {n}" for code, n in reasons.most_common()) or "none"
+
+
 def summarise(plan: Plan, desk: Desk, funnel: dict[str, Any] | None, seconds: float) -> str:
     """A few lines on what the store now holds."""
     counts, args = plan.counts(), plan.args
@@ -46,7 +70,10 @@ def summarise(plan: Plan, desk: Desk, funnel: dict[str, Any] | None, seconds: fl
         f"{len(plan.actions)} actions, {desk.requests_made()} requests in {seconds:.1f} s",
         f"  leads {counts['file_lead']}, inquiries {counts['log_inquiry']}, follow-ups {counts['follow_up']}, "
         f"appointments {counts['book_appointment']}, visits {counts['record_visit']}, "
-        f"test drives {counts['test_drive']}, lost {counts['mark_lost']}",
+        f"test drives {counts['test_drive']}, lost {counts['mark_lost']} ({lost_by_reason(plan)}), "
+        f"reopened {counts['reopen_lead']}",
+        f"  appointments rescheduled {counts['reschedule_appointment']}, cancelled {counts['cancel_appointment']}, "
+        f"missed {missed_appointments(plan)} (the leads worker marks them no-show within 5 minutes)",
         f"  cars received {counts['receive_car']}, orders {counts['place_order']} "
         f"({counts['cancel_order']} cancelled), deliveries {counts['deliver']}",
         f"  after-sales: return visits {counts['call_back']}, services {counts['record_service']}, "

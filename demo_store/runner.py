@@ -8,9 +8,14 @@ delivery), the runner waits for it, with a deadline, as staff would.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import click
+
+from demo_store import people
 from demo_store.client import Desk, SeedError, wait_until
+from demo_store.floor import Turns
 from demo_store.plan import Action, Plan
 
 
@@ -22,6 +27,8 @@ class Runner:
         self.ids: dict[str, str] = {}
         self.lead_of: dict[str, str] = {}  # order ref -> lead ref
         self.done: list[str] = []
+        self.left_out: list[str] = []  # played, but no longer possible on the real clock (see reschedule)
+        self.turns = Turns()  # whose turn each DCC lead is, by the rosters set so far
 
     def play(self, advance: Callable[[int], None] = lambda _: None) -> None:
         """Every action of the plan, in order; ``advance`` is told of each one done."""
@@ -60,7 +67,26 @@ class Runner:
         self.desk.call(action.actor, "POST", "leads", "/inquiries", body)
 
     def do_file_lead(self, action: Action, body: dict[str, Any]) -> None:
-        self.keep(action, self.desk.call(action.actor, "POST", "leads", "/leads", body))
+        answer = self.desk.call(action.actor, "POST", "leads", "/leads", body)
+        self.keep(action, answer)
+        if people.STAFF[action.actor].role == people.DCC.role and not body.get("owner_id"):
+            expected = self.turns.take(action.when.astimezone(self.plan.args.tz).date())
+            if answer["owner_id"] != expected:
+                raise SeedError(f"the duty roster gave the lead to {answer['owner_id']}, not {expected} in turn")
+
+    def do_file_duplicate(self, action: Action, body: dict[str, Any]) -> None:
+        self.do_file_lead(action, body)  # a customer on file, filed again under another phone
+
+    def do_set_roster(self, action: Action, body: dict[str, Any]) -> None:
+        day = action.ref.split(":", 1)[1]
+        self.desk.call(action.actor, "PUT", "leads", f"/roster/{day}", body)
+        self.turns.set(action.when.astimezone(self.plan.args.tz).date(), body["consultant_ids"])
+
+    def do_merge_leads(self, action: Action, body: dict[str, Any]) -> None:
+        kept = body.pop("lead_id")
+        merged = self.desk.call(action.actor, "POST", "leads", f"/leads/{kept}/merge", body)
+        if merged["id"] != kept:
+            raise SeedError(f"the merge kept {merged['id']}, not {kept}")
 
     def lead_call(self, action: Action, body: dict[str, Any], what: str) -> dict[str, Any]:
         answer = self.desk.call(action.actor, "POST", "leads", f"/leads/{self.id_of(action.ref)}/{what}", body)
@@ -89,8 +115,36 @@ class Runner:
         wait_until(f"{action.ref} to be open again", lambda: self.lead_status(lead) != "deal")
         self.lead_call(action, body, "lost")
 
+    def do_reopen_lead(self, action: Action, body: dict[str, Any]) -> None:
+        self.lead_call(action, body, "reopen")
+
+    def do_cancel_appointment(self, action: Action, body: dict[str, Any]) -> None:
+        self.desk.call(action.actor, "POST", "leads", f"/appointments/{self.id_of(action.ref)}/cancel", body)
+
+    def do_reschedule_appointment(self, action: Action, body: dict[str, Any]) -> None:
+        """Moved after the period's end; a period that ended days ago (--until) finds that time gone: left out."""
+        if datetime.fromisoformat(body["scheduled_at"]) <= datetime.now(UTC):
+            self.left_out.append(action.describe())
+            click.echo(f"left out, its new time has passed: {action.describe()}", err=True)
+            return
+        self.desk.call(action.actor, "POST", "leads", f"/appointments/{self.id_of(action.ref)}/reschedule", body)
+
     def lead_status(self, lead_id: str) -> str:
         return str(self.desk.call("m1", "GET", "leads", f"/leads/{lead_id}")["status"])
+
+    # --- campaigns (市场活动) ---
+
+    def do_create_campaign(self, action: Action, body: dict[str, Any]) -> None:
+        self.keep(action, self.desk.call(action.actor, "POST", "leads", "/campaigns", body))
+
+    def do_invite_to_campaign(self, action: Action, body: dict[str, Any]) -> None:
+        campaign = body.pop("campaign_id")
+        self.desk.call(action.actor, "POST", "leads", f"/campaigns/{campaign}/invitations", body)
+
+    def do_attend_campaign(self, action: Action, body: dict[str, Any]) -> None:
+        visit = self.lead_call(action, body, "visits")
+        if visit["campaign_id"] != body["campaign_id"] or visit["owner_id"] != body["consultant_id"]:
+            raise SeedError(f"the visit named {visit['campaign_id']} and left the lead with {visit['owner_id']}")
 
     # --- inventory (库存) ---
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from shared.domain import DomainError
 
-ROLES = ("consultant", "sales_manager", "back_office", "inventory_clerk", "after_sales", "ops", "service")
+ROLES = ("consultant", "sales_manager", "online_sales", "back_office", "inventory_clerk", "after_sales", "ops",
+         "service")
 MANAGERS = ("sales_manager",)
 ANY_ROLE = ROLES
 

@@ -31,7 +31,9 @@ def _leads(app: Flask) -> dict[str, str]:
     lead = _post(app, "consultant", "/api/v1/leads", {"name": "Wang Lei", "phone": PHONE, "source": "walk_in",
                                                      "model_interest": "Aurora", "id_number": ID_NUMBER})
     inquiry = _post(app, "consultant", "/api/v1/inquiries", {"channel": "phone", "phone": "13900139000"})
-    return {"lead_id": lead["id"], "inquiry_id": inquiry["id"]}
+    roster = _post(app, "sales_manager", "/api/v1/roster/2026-11-23", {"consultant_ids": ["c1", "c2"]},
+                   method="PUT")
+    return {"lead_id": lead["id"], "inquiry_id": inquiry["id"], "date": roster["date"]}
 
 
 def _orders(app: Flask) -> dict[str, str]:
@@ -103,6 +105,7 @@ VALID_BODIES: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
         "vehicle": {"model": "Aurora", "trim": "2.0T Luxury", "color": "white"},
         "msrp": "199900.00", "price": "189900.00", "deposit": "5000.00"},
     "POST /api/v1/vehicles": lambda _: CAR,
+    "PUT /api/v1/roster/{date}": lambda _: {"consultant_ids": ["c1", "c2"]},
     "POST /api/v1/complaints": lambda stored: {"customer_id": stored.get("customer_id", "none"), "vin": VIN,
                                                "category": "delivery", "severity": "low", "description": "late"},
     "POST /api/v1/warranty-claims": lambda _: {"kind": "warranty", "vin": VIN,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from demo_store.build import build_plan
-from demo_store.plan import Plan, PlanArgs
+from demo_store.plan import Action, Plan, PlanArgs
 from demo_store.sales import SOURCES
 from inventory.vin import validate_vin
 from shared.privacy import normalise_phone, validate_id_number
@@ -51,7 +51,7 @@ def test_a_quarter_has_the_rates_of_a_stores_kpi_sheet(quarter: Plan) -> None:
     scores = Counter(a.body["satisfaction"] for a in quarter.actions if a.verb == "call_back")
     assert (scores[4] + scores[5]) / sum(scores.values()) > 0.8 and scores[1] + scores[2] > 0
     assert counts["record_service"] > 0 and counts["resolve_complaint"] > 0
-    assert len({a.actor for a in filed}) == 6
+    assert {a.actor for a in filed} == {"c1", "c2", "c3", "c4", "c5", "c6", "d1"}  # the consultants and the DCC
 
 
 def test_nothing_is_dated_after_the_period_or_more_than_a_year_back(quarter: Plan) -> None:
@@ -118,3 +118,86 @@ def test_the_command_prints_the_same_plan_for_the_same_seed_and_refuses_a_future
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     refused = CliRunner().invoke(main, ["seed", "--dry-run", "--until", future])
     assert refused.exit_code == 2 and "--until" in refused.output
+
+
+def test_lost_customers_give_a_reason_from_the_stores_list_price_and_competitors_the_commonest(quarter: Plan) -> None:
+    losses = [a for a in quarter.actions if a.verb == "mark_lost"]
+    reasons = Counter(a.body["reason_code"] for a in losses)
+    assert set(reasons) == {"price", "competitor", "financing", "no_stock", "postponed", "unreachable", "other"}
+    assert {code for code, _ in reasons.most_common(2)} == {"price", "competitor"}
+    assert all(("competitor_brand" in a.body) == (a.body["reason_code"] == "competitor") and a.body["note"]
+               for a in losses)
+    assert {a.body["competitor_brand"] for a in losses if "competitor_brand" in a.body} >= {"比亚迪", "吉利", "丰田",
+                                                                                            "大众"}
+    lost_at = {a.ref: a.when for a in losses}
+    reopened = [a for a in quarter.actions if a.verb == "reopen_lead"]
+    assert len(reopened) >= 2 and all(a.ref in lost_at and a.when > lost_at[a.ref] for a in reopened)
+    # ...and they go on: the owner calls them again after reopening.
+    assert all(any(f.verb == "follow_up" and f.ref == a.ref and f.when > a.when for f in quarter.actions)
+               for a in reopened)
+
+
+def test_appointments_kept_or_cancelled_are_keyed_in_just_before_so_the_no_show_sweep_cannot_take_them(
+        quarter: Plan) -> None:
+    ordered = quarter.ordered()
+    booking = {a.names: i for i, a in enumerate(ordered) if a.verb == "book_appointment"}
+    closing = {a.body["appointment_id"][1:]: i for i, a in enumerate(ordered)
+               if a.verb == "record_visit" and a.body["appointment_id"]}
+    closing |= {a.ref: i for i, a in enumerate(ordered) if a.verb == "cancel_appointment"}
+    assert len(closing) > 100 and sum(1 for a in ordered if a.verb == "cancel_appointment") >= 6
+    for ref, i in closing.items():  # the booking is played right before the visit or the cancellation
+        assert booking[ref] == i - 1 and ordered[i - 1].when == ordered[i].when, ordered[i].describe()
+        booked_at, scheduled = (datetime.fromisoformat(ordered[i - 1].body[k]) for k in ("occurred_at", "scheduled_at"))
+        assert booked_at < scheduled and (ordered[i].verb == "record_visit" or ordered[i].when < scheduled)
+    moves = [a for a in ordered if a.verb == "reschedule_appointment"]
+    assert len(moves) >= 2
+    for move in moves:  # moved before the day, to a time after the period (the service refuses a past one)
+        original = datetime.fromisoformat(ordered[booking[move.ref]].body["scheduled_at"])
+        assert move.when < original < datetime.fromisoformat(move.body["scheduled_at"]) and original > UNTIL
+
+
+def test_every_consultant_ends_the_period_with_calls_due_today_overdue_calls_and_customers_gone_quiet(
+        quarter: Plan) -> None:
+    last_day, tz = quarter.last_day, quarter.args.tz
+    latest: dict[str, Action] = {}  # each customer's latest action
+    for action in quarter.ordered():
+        if action.ref.startswith("lead:"):
+            latest[action.ref] = action
+    owed: dict[str, set[str]] = defaultdict(set)
+    for action in latest.values():
+        if action.verb != "follow_up":
+            continue
+        due = datetime.fromisoformat(action.body["next_follow_up_at"]).astimezone(tz).date()
+        quiet = (last_day - action.when.astimezone(tz).date()).days >= 7
+        owed[action.actor] |= {"due"} if due == last_day else {"overdue", "idle"} if due < last_day and quiet else set()
+    assert dict(owed) == dict.fromkeys(("c1", "c2", "c3", "c4", "c5", "c6"), {"due", "overdue", "idle"})
+
+
+def test_each_call_and_walk_in_filed_is_in_the_register_with_what_the_customer_asked_for(quarter: Plan) -> None:
+    levels = {a.ref: a.body["level"] for a in quarter.actions if a.verb == "file_lead"}
+    logged = [a for a in quarter.actions if a.verb == "log_inquiry" and a.ref in levels]
+    timeframes = {"H": "within_7_days", "A": "within_15_days", "B": "within_30_days", "C": "later"}
+    assert len(logged) > 300
+    for a in logged:
+        assert a.body["name"] and a.body["model_interest"] and a.body["purchase_timeframe"] == timeframes[levels[a.ref]]
+        assert a.body["budget"].endswith("0000.00") and 90000 <= int(a.body["budget"][:-3]) <= 300000
+
+
+def test_the_roster_is_set_every_morning_the_dcc_files_for_those_on_duty_and_a_duplicate_is_merged_next_day(
+        quarter: Plan) -> None:
+    rosters = {a.ref: a for a in quarter.actions if a.verb == "set_roster" and a.when.hour == 8}
+    assert len(rosters) == 90 and all(len(a.body["consultant_ids"]) == 4 for a in rosters.values())
+    on_duty = {a.ref: set(a.body["consultant_ids"]) for a in quarter.actions if a.verb == "set_roster"}
+    dcc_filed = {a.ref: a for a in quarter.actions if a.verb == "file_lead" and a.actor == "d1"}
+    assert len(dcc_filed) > 30 and all("owner_id" not in a.body for a in dcc_filed.values())
+    received = [a for a in quarter.actions if a.verb == "record_visit" and a.ref in dcc_filed]
+    assert received and all(a.actor in on_duty[f"roster:{dcc_filed[a.ref].when.astimezone(SHANGHAI).date()}"]
+                            for a in received)  # the consultant whose turn it was receives the customer
+    filed_again = {a.ref: a for a in quarter.actions if a.verb == "file_duplicate"}
+    merges = [a for a in quarter.actions if a.verb == "merge_leads"]
+    first_files = {a.ref: a for a in quarter.actions if a.verb == "file_lead"}
+    assert len(merges) == len(filed_again) == 3
+    for merge in merges:
+        duplicate, kept = filed_again[merge.ref], first_files[merge.body["lead_id"][1:]]
+        assert duplicate.body["name"] == kept.body["name"] and duplicate.body["phone"] != kept.body["phone"]
+        assert kept.when < duplicate.when < merge.when and (merge.when - duplicate.when).days <= 1

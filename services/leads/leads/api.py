@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from leads import queries, services
+from leads.domain import DCC
 from leads.inventory_client import vehicle_kind
+from leads.merge import merge_duplicate
 from leads.models import Inquiry, Lead
 from leads.schemas import (
     AppointmentFilter,
@@ -24,6 +26,7 @@ from leads.schemas import (
     LeadOut,
     LeadPage,
     LostIn,
+    MergeIn,
     QualifyIn,
     ReopenIn,
     RescheduleIn,
@@ -40,28 +43,32 @@ from shared.web.blueprint import Blueprint
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Inquiries, leads and their work")
 SALES = ("consultant", "sales_manager")
-READERS = ("consultant", "sales_manager", "back_office")
+READERS = ("consultant", "sales_manager", "back_office", DCC)
+FILERS = INVITERS = (*SALES, DCC)  # the DCC (网销专员) files and invites, and owns no lead
 LEAD_FIELDS = tuple(LeadOut().fields)  # built once: a schema instance per answer cost a tenth of each request
 INQUIRY_FIELDS = ("id", "channel", "note", "lead_id", "received_by", "received_at", "name", "model_interest", "budget",
                   "purchase_timeframe")
 
 
 def present(lead: Lead, actor: Actor) -> dict[str, Any]:
-    """A lead as this caller may see it: phone and ID in full only for its owner and managers."""
+    """A lead as this caller may see it: phone and ID in full only for its owner and managers, and for the DCC
+    agent who filed it (they took the number down and call the customer to invite them)."""
     view = {column: getattr(lead, column) for column in LEAD_FIELDS}
-    if not (actor.is_manager or actor.sub == lead.owner_id):
+    if not (actor.is_manager or actor.sub == lead.owner_id or (actor.role == DCC and actor.sub == lead.created_by)):
         view["phone"], view["id_number"] = mask_phone(lead.phone), mask_id_number(lead.id_number)
         view["referrer_phone"] = mask_phone(lead.referrer_phone)
     return view
 
 
 def present_inquiry(inquiry: Inquiry, actor: Actor, lead_owner: str | None = None) -> dict[str, Any]:
-    """An inquiry and whether it was filed; the phone in full only for managers and the owner of the lead it led to.
+    """An inquiry and whether it was filed; the phone in full only for managers, the owner of the lead it led to,
+    and the DCC agent who took the call down (they call back to invite).
 
     Anyone at the desk may read the register, so everyone else sees the phone masked (客户隐私).
     """
     view = {column: getattr(inquiry, column) for column in INQUIRY_FIELDS}
-    full = actor.is_manager or (lead_owner is not None and actor.sub == lead_owner)
+    full = (actor.is_manager or (lead_owner is not None and actor.sub == lead_owner)
+            or (actor.role == DCC and actor.sub == inquiry.received_by))
     return {**view, "phone": inquiry.phone if full else mask_phone(inquiry.phone), "filed": inquiry.lead_id is not None}
 
 
@@ -93,9 +100,13 @@ def list_inquiries(args: dict[str, Any]) -> dict[str, Any]:
 @blp.post("/leads")
 @blp.arguments(LeadIn)
 @blp.response(201, LeadOut)
-@require(*SALES)
+@require(*FILERS)
 def file_lead(data: dict[str, Any]) -> dict[str, Any]:
-    """File a customer; an existing phone answers 409 with ``existing_lead_id``."""
+    """File a customer; an existing phone answers 409 with ``existing_lead_id``; the DCC's go to the duty roster.
+
+    A consultant owns what they file. A sales manager or the DCC may name the owner (``owner_id``); the DCC's
+    lead without one goes to the consultant on duty that day (值班表) whose turn it is.
+    """
     return present(services.file_lead(db(), data, current_actor()), current_actor())
 
 
@@ -137,9 +148,9 @@ def follow_up(data: dict[str, Any], lead_id: str) -> Any:
 @blp.post("/leads/<lead_id>/appointments")
 @blp.arguments(AppointmentIn)
 @blp.response(201, AppointmentOut)
-@require(*SALES)
+@require(*INVITERS)
 def book_appointment(data: dict[str, Any], lead_id: str) -> Any:
-    """Invite the customer to visit (the lead's owner or a sales manager)."""
+    """Invite the customer to visit (the lead's owner, a sales manager, or the DCC on any lead)."""
     return services.book_appointment(db(), lead_id, data, current_actor())
 
 
@@ -224,3 +235,13 @@ def qualify(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
 def assign(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
     """Hand the lead to a consultant."""
     return present(services.assign(db(), lead_id, data["owner_id"], current_actor()), current_actor())
+
+
+@blp.post("/leads/<lead_id>/merge")
+@blp.arguments(MergeIn)
+@blp.response(200, LeadOut)
+@require("sales_manager")
+def merge(data: dict[str, Any], lead_id: str) -> dict[str, Any]:
+    """Merge a duplicate file of the same person into this lead, which keeps both histories (a sales manager)."""
+    actor = current_actor()
+    return present(merge_duplicate(db(), lead_id, data["duplicate_lead_id"], actor), actor)

@@ -9,7 +9,7 @@ from shared.domain import DomainError, InvalidInput
 
 SOURCES = ("walk_in", "phone_in", "online", "referral", "outreach", "event")  # 展厅 来电 网络 转介绍 外拓 车展
 LEVELS = ("H", "A", "B", "C")  # H: buys within 7 days, A: 15, B: 30, C: later or unsure
-STATUSES = ("potential", "intention", "deal", "lost")  # 潜在 意向 成交 战败
+STATUSES = ("potential", "intention", "deal", "lost", "merged")  # 潜在 意向 成交 战败 已合并 (a duplicate file)
 INQUIRY_CHANNELS = ("phone", "walk_in", "online")
 FOLLOW_UP_CHANNELS = ("phone", "sms", "wechat", "visit")
 RETURN_WINDOW = timedelta(days=7)
@@ -79,9 +79,16 @@ def receiving_consultant(actor_id: str, is_manager: bool, consultant_id: str | N
 
 
 def check_open(status: str) -> None:
-    """Work on a lost or closed lead is refused: reopen it first."""
+    """Work on a lost or closed lead is refused: reopen it first; a merged duplicate takes no work at all."""
     if status == "lost":
         raise DomainError("The lead is lost (战败); it cannot be worked on.")
+    check_not_merged(status)
+
+
+def check_not_merged(status: str) -> None:
+    """A duplicate merged into another file (已合并) is closed for good: its work goes to the surviving lead."""
+    if status == "merged":
+        raise DomainError("The lead was merged into another lead (a duplicate file); work on that lead instead.")
 
 
 def qualify(status: str, new_status: str) -> str:
@@ -109,6 +116,7 @@ def check_lost_reason(reason_code: str | None, competitor_brand: str | None) -> 
 def mark_lost(status: str, reason_code: str | None, competitor_brand: str | None = None) -> str:
     """A lost lead (战败) needs a reason from the list; a lead with a deal cannot be lost."""
     check_lost_reason(reason_code, competitor_brand)
+    check_not_merged(status)
     if status == "lost":
         raise DomainError("The lead is already lost.")
     if status == "deal":
@@ -205,3 +213,69 @@ def check_referrer(source: str, referrer_phone: str | None, phone: str) -> None:
         raise InvalidInput("referrer_phone", "only a lead with source referral names a referrer")
     if referrer_phone is not None and referrer_phone == phone:
         raise InvalidInput("referrer_phone", "a customer cannot refer themselves")
+
+
+# --- the DCC's filings and the duty roster (值班表) -----------------------------------------------------------
+DCC = "online_sales"  # 网销专员: files and invites, owns no lead
+STAFF_ID = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"  # a token's sub: letters, digits and . _ @ - (no spaces, no commas)
+STATUS_CHANGES = ("lost", "reopened", "owner_changed", "merged", "converted")  # what a lead's status history keeps
+REASSIGNED = "reassigned by a sales manager"  # the rule of a manager's hand-over, beside the visit rules
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who owns a lead being filed: a named consultant, the filer, or the roster's turn (``owner_id`` None)."""
+
+    owner_id: str | None
+    assigned_by: str  # "named", "filer" or "roster" (the lead.created event says which)
+
+
+def owner_on_filing(actor_id: str, role: str, is_manager: bool, named: str | None) -> Assignment:
+    """Who owns a new file (建卡): a consultant owns what they file; a manager or the DCC may name the owner;
+    the DCC, who owns no lead, otherwise hands it to the consultant on duty whose turn it is (轮流分配)."""
+    if named and (is_manager or role == DCC):
+        return Assignment(named, "named")
+    if role == DCC:
+        return Assignment(None, "roster")
+    return Assignment(actor_id, "filer")
+
+
+def consultant_in_turn(consultant_ids: list[str], turn: int, day: date) -> str:
+    """The consultant whose turn the ``turn``-th lead of the roster is (1 the first), in the roster's order."""
+    if not consultant_ids:
+        raise DomainError(f"no consultant on duty on {day.isoformat()}: the sales manager sets the duty roster "
+                          "(PUT /api/v1/roster/{date}), or name the owner with owner_id")
+    return consultant_ids[(turn - 1) % len(consultant_ids)]
+
+
+def turn_after_roster_change(old_ids: list[str], new_ids: list[str], turn: int) -> int:
+    """A roster set again with the same list keeps its turn; a changed list starts its own rotation at its first
+    name, so from the change on each consultant on duty gets one lead before anyone gets another."""
+    return turn if old_ids == new_ids else 0
+
+
+def check_may_invite(owner_id: str, actor_id: str, role: str, is_manager: bool) -> None:
+    """An invitation to the store (邀约) is the owner's or a manager's work, and the DCC's on any lead: inviting
+    is their job, and they own no lead to invite from."""
+    if role != DCC:
+        check_may_work_on(owner_id, actor_id, is_manager)
+
+
+# --- duplicates (one person filed twice under two phones) -----------------------------------------------------
+def check_merge(survivor_id: str, duplicate_id: str) -> None:
+    """A lead is not merged into itself (checked before either is looked up)."""
+    if survivor_id == duplicate_id:
+        raise InvalidInput("duplicate_lead_id", "must name another lead than the one it is merged into")
+
+
+def check_mergeable(survivor_status: str, duplicate_status: str) -> None:
+    """A lead already merged, on either side, is closed: merge into the file it survives in instead."""
+    if "merged" in (survivor_status, duplicate_status):
+        side = "lead to keep" if survivor_status == "merged" else "duplicate"
+        raise DomainError(f"The {side} was already merged into another lead; merge with that lead instead.")
+
+
+def status_after_merge(survivor_status: str, duplicate_status: str) -> str:
+    """The survivor keeps its stage, but an order placed on the duplicate makes it a deal (成交): the order is
+    the same customer's."""
+    return "deal" if duplicate_status == "deal" else survivor_status

@@ -5,15 +5,26 @@ reporting and other subscribers need.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from leads.models import (
+    Appointment,
+    Campaign,
+    CampaignInvitation,
+    DutyRoster,
+    FollowUp,
+    Inquiry,
+    Lead,
+    TestDrive,
+    Visit,
+)
 from shared.business_time import aware
 from shared.envelope import make_event
 from shared.outbox import record_event
-from shared.privacy import mask_phone
+from shared.privacy import mask_phone, mask_text
 
 SERVICE = "leads"
 
@@ -36,12 +47,13 @@ def inquiry_received(inquiry: Inquiry) -> dict[str, Any]:
             "budget": None if inquiry.budget is None else f"{inquiry.budget:.2f}"}
 
 
-def lead_created(lead: Lead, inquiry_ids: list[str]) -> dict[str, Any]:
+def lead_created(lead: Lead, inquiry_ids: list[str], assigned_by: str = "filer") -> dict[str, Any]:
+    """``assigned_by``: how the owner was chosen: "roster" (the DCC's filing, in turn), "named" or "filer"."""
     return {"lead_id": lead.id, "source": lead.source, "model_interest": lead.model_interest,
             "level": lead.level, "status": lead.status, "owner_id": lead.owner_id,
             "created_by": lead.created_by, "created_at": _iso(lead.created_at),
             "phone_masked": mask_phone(lead.phone), "inquiry_ids": inquiry_ids,
-            "referrer_phone_masked": mask_phone(lead.referrer_phone)}
+            "referrer_phone_masked": mask_phone(lead.referrer_phone), "assigned_by": assigned_by}
 
 
 def owner_changed(lead: Lead, previous_owner_id: str, by: str, rule: str | None = None) -> dict[str, Any]:
@@ -59,15 +71,17 @@ def qualified(lead: Lead, by: str) -> dict[str, Any]:
     return {"lead_id": lead.id, "level": lead.level, "status": lead.status, "by": by}
 
 
-def lost(lead: Lead, by: str) -> dict[str, Any]:
+def lost(lead: Lead, by: str, lost_at: datetime) -> dict[str, Any]:
     """``reason`` stays for readers of the first version: the note, or the reason code when there is none."""
     return {"lead_id": lead.id, "reason": lead.lost_reason or lead.lost_reason_code, "owner_id": lead.owner_id,
-            "by": by, "reason_code": lead.lost_reason_code, "competitor_brand": lead.competitor_brand}
+            "by": by, "reason_code": lead.lost_reason_code, "competitor_brand": lead.competitor_brand,
+            "lost_at": _iso(lost_at)}
 
 
-def reopened_by_hand(lead: Lead, by: str) -> dict[str, Any]:
+def reopened_by_hand(lead: Lead, by: str, reopened_at: datetime) -> dict[str, Any]:
     """A lost lead reopened by its owner or a manager: no order behind it (``order_id`` is an order's news)."""
-    return {"lead_id": lead.id, "status": lead.status, "owner_id": lead.owner_id, "by": by}
+    return {"lead_id": lead.id, "status": lead.status, "owner_id": lead.owner_id, "by": by,
+            "reopened_at": _iso(reopened_at)}
 
 
 def status_changed(lead: Lead, order_id: str) -> dict[str, Any]:
@@ -103,7 +117,7 @@ def visit_recorded(visit: Visit) -> dict[str, Any]:
     return {"lead_id": visit.lead_id, "visit_id": visit.id, "consultant_id": visit.consultant_id,
             "appointment_id": visit.appointment_id, "visit_number": visit.visit_number,
             "owner_id": visit.owner_after, "previous_owner_id": visit.owner_before,
-            "visited_at": _iso(visit.visited_at)}
+            "visited_at": _iso(visit.visited_at), "campaign_id": visit.campaign_id}
 
 
 def test_drive_completed(drive: TestDrive, owner_id: str) -> dict[str, Any]:
@@ -113,3 +127,29 @@ def test_drive_completed(drive: TestDrive, owner_id: str) -> dict[str, Any]:
 
 
 test_drive_completed.__test__ = False  # type: ignore[attr-defined]
+
+
+def roster_set(roster: DutyRoster) -> dict[str, Any]:
+    """The duty roster (值班表) of a local day as the sales manager set it."""
+    return {"date": roster.day.isoformat(), "consultant_ids": list(roster.consultant_ids), "set_by": roster.set_by,
+            "set_at": _iso(roster.set_at)}
+
+
+def lead_merged(survivor: Lead, duplicate_lead_id: str, by: str, merged_at: datetime) -> dict[str, Any]:
+    """A duplicate file merged into ``lead_id``, which now holds both histories; the duplicate counts no more."""
+    return {"lead_id": survivor.id, "duplicate_lead_id": duplicate_lead_id, "owner_id": survivor.owner_id,
+            "by": by, "merged_at": _iso(merged_at)}
+
+
+def campaign_created(campaign: Campaign) -> dict[str, Any]:
+    """A campaign (市场活动) set up: its days are the store's local days, as ISO dates. The name is free text: a
+    number typed into it leaves masked, as everywhere in events."""
+    return {"campaign_id": campaign.id, "name": mask_text(campaign.name), "kind": campaign.kind,
+            "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
+            "created_by": campaign.created_by, "created_at": _iso(campaign.created_at)}
+
+
+def campaign_invited(invitation: CampaignInvitation, owner_id: str) -> dict[str, Any]:
+    """A lead invited to a campaign, and who owns the lead then (DCC staff invite leads they do not own)."""
+    return {"campaign_id": invitation.campaign_id, "lead_id": invitation.lead_id, "owner_id": owner_id,
+            "invited_by": invitation.invited_by, "invited_at": _iso(invitation.invited_at)}

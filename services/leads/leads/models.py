@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import utcnow
@@ -43,6 +43,7 @@ class Lead(Base):
     status_before_lost: Mapped[str | None] = mapped_column(String(12))  # where a reopened lead goes back to
     referrer_phone: Mapped[str | None] = mapped_column(String(11))  # the referring customer (转介绍)
     visits: Mapped[int] = mapped_column(Integer, default=0)
+    merged_into: Mapped[str | None] = mapped_column(String(36))  # the surviving file, once merged as a duplicate
 
 
 class Inquiry(Base):
@@ -68,9 +69,11 @@ class FollowUp(Base):
     """One contact with the customer (跟进) and when to contact them next."""
 
     __tablename__ = "follow_ups"
+    # The agenda looks up each lead's latest follow-up: by lead, then time, read from the index alone.
+    __table_args__ = (Index("ix_follow_ups_lead_id_at", "lead_id", "at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"))
     channel: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(String(2000))
     next_follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -110,6 +113,7 @@ class Visit(Base):
     owner_after: Mapped[str] = mapped_column(String(64))
     ownership_rule: Mapped[str] = mapped_column(String(60))
     visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)  # attendance at a campaign (市场活动)
 
 
 class TestDrive(Base):
@@ -125,3 +129,70 @@ class TestDrive(Base):
     escort_id: Mapped[str] = mapped_column(String(64))
     consultant_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DutyRoster(Base):
+    """The consultants on duty on one of the store's local days (值班表), and whose turn the next DCC lead is.
+
+    ``turn`` counts the leads the roster has handed out since its list was last set: taking a turn is one
+    ``UPDATE ... SET turn = turn + 1`` of this row, so concurrent filings, in any process, get a turn each.
+    """
+
+    __tablename__ = "duty_rosters"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    consultant_ids: Mapped[list[str]] = mapped_column(JSON)
+    turn: Mapped[int] = mapped_column(Integer, default=0)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LeadStatusChange(Base):
+    """One change of a lead's status or owner (lost, reopened, owner_changed, merged, converted), kept for its
+    history; written in the transaction of the change itself."""
+
+    __tablename__ = "lead_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.STATUS_CHANGES
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by: Mapped[str | None] = mapped_column(String(64))  # None: an order's news (orders' events) made it
+    status_before: Mapped[str | None] = mapped_column(String(12))
+    status_after: Mapped[str | None] = mapped_column(String(12))
+    owner_before: Mapped[str | None] = mapped_column(String(64))
+    owner_after: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(String(60))  # the ownership rule, or "reassigned by a manager"
+    reason_code: Mapped[str | None] = mapped_column(String(20))
+    competitor_brand: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(String(500))  # the loss's note (free text: shown masked as summaries)
+    order_id: Mapped[str | None] = mapped_column(String(36))
+    other_lead_id: Mapped[str | None] = mapped_column(String(36))  # merged: the duplicate, or the survivor
+
+
+class Campaign(Base):
+    """A store's campaign (市场活动): a motor show, an in-store event, an online campaign or outreach, over local
+    days ``starts_on`` to ``ends_on`` (both included)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # campaigns.domain.CAMPAIGN_KINDS
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CampaignInvitation(Base):
+    """A lead invited to a campaign (活动邀约): once per lead and campaign, the unique index decides."""
+
+    __tablename__ = "campaign_invitations"
+    __table_args__ = (UniqueConstraint("campaign_id", "lead_id", name="uq_campaign_invitations_campaign_lead"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
+    invited_by: Mapped[str] = mapped_column(String(64))
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

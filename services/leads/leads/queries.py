@@ -16,8 +16,13 @@ EQUAL_FILTERS = ("status", "owner_id", "source", "level")
 
 
 def lead_page(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
-    """One page of leads, newest first, filtered by status, owner, source, level and filing date."""
+    """One page of leads, newest first, filtered by status, owner, source, level and filing date.
+
+    Merged duplicates are one customer's second file: left out unless ``status=merged`` asks for them.
+    """
     query = select(Lead).order_by(Lead.created_at.desc(), Lead.id)
+    if "status" not in filters:
+        query = query.where(Lead.status != "merged")
     for column in EQUAL_FILTERS:
         if column in filters:
             query = query.where(getattr(Lead, column) == filters[column])

@@ -13,6 +13,7 @@ from leads.domain import (
     LEVELS,
     LOST_REASONS,
     SOURCES,
+    STAFF_ID,
     STATUSES,
 )
 from shared.web.fields import STORE_TIME_IN, AwareDateTime, IdNumber, Money, OccurredAt, Phone, StoreTime, text
@@ -79,7 +80,12 @@ class LeadIn(ma.Schema):
     model_interest = text(100)
     level = ma.fields.String(load_default="C", validate=validate.OneOf(LEVELS))
     id_number = IdNumber(load_default=None, allow_none=True)
-    owner_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    owner_id = ma.fields.String(load_default=None, allow_none=True,
+                                validate=validate.Regexp(STAFF_ID, error="does not look like a staff id"),
+                                metadata={"description": "The consultant to own the lead, named by a sales manager "
+                                                         "or the DCC (online_sales); without it the DCC's lead goes "
+                                                         "to the duty roster in turn. A consultant owns what they "
+                                                         "file."})
     inquiry_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
     occurred_at = OccurredAt()  # when the customer was filed
     referrer_phone = Phone(load_default=None, allow_none=True, metadata={
@@ -104,13 +110,16 @@ class LeadOut(ma.Schema):
     competitor_brand = ma.fields.String(allow_none=True)
     referrer_phone = ma.fields.String(allow_none=True)
     visits = ma.fields.Integer()
+    merged_into = ma.fields.String(allow_none=True, metadata={
+        "description": "The lead this one was merged into as a duplicate (status merged); null otherwise."})
 
 
 LeadPage = page_schema(LeadOut)
 
 
 class LeadFilter(PageArgs):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "Merged duplicates are left out unless status=merged asks for them."})
     owner_id = ConsultantId
     source = ma.fields.String(validate=validate.OneOf(SOURCES))
     level = ma.fields.String(validate=validate.OneOf(LEVELS))
@@ -173,6 +182,10 @@ class VisitIn(ma.Schema):
     appointment_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
     requested_consultant_id = ma.fields.String(load_default=None, allow_none=True,
                                                validate=validate.Length(min=1, max=64))
+    campaign_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36),
+                                   metadata={"description": "The campaign (市场活动) the customer came for: one "
+                                                            "running on the visit's local day. Counts as attendance, "
+                                                            "invited or not."})
     occurred_at = OccurredAt()  # when the customer arrived
 
 
@@ -187,6 +200,7 @@ class VisitOut(ma.Schema):
     previous_owner_id = ma.fields.String(attribute="owner_before")
     ownership_rule = ma.fields.String()
     visited_at = StoreTime()
+    campaign_id = ma.fields.String(allow_none=True)
 
 
 class TestDriveIn(ma.Schema):
@@ -246,3 +260,9 @@ class QualifyIn(ma.Schema):
 
 class AssignIn(ma.Schema):
     owner_id = text(64)
+
+
+class MergeIn(ma.Schema):
+    """The duplicate file of the same person (filed under another phone), merged into the lead in the path."""
+
+    duplicate_lead_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=36))

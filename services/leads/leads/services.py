@@ -11,9 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, attributes
 
 from leads import domain, events
+from leads.campaigns.queries import running_campaign
 from leads.models import Appointment, FollowUp, Inquiry, Lead, TestDrive, Visit
+from leads.roster.services import take_turn
+from leads.status_history import record_change, record_owner_change
 from shared.actors import Actor
-from shared.business_time import aware, business_time
+from shared.business_time import aware, business_time, store_zone
 from shared.clock import utcnow
 from shared.domain import DomainError, InvalidInput, NotFound
 
@@ -38,9 +41,15 @@ def get_lead(session: Session, lead_id: str) -> Lead:
     return lead
 
 
+def lead_of_phone(session: Session, phone: str) -> str | None:
+    """The lead filed under a phone: the surviving one when that file was merged as a duplicate (same person)."""
+    found = session.execute(select(Lead.id, Lead.merged_into).where(Lead.phone == phone)).first()
+    return None if found is None else found.merged_into or found.id
+
+
 def log_inquiry(session: Session, data: dict[str, Any], actor: Actor) -> Inquiry:
     """Log a call or walk-in; it is filed at once when the phone already has a lead."""
-    existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"])) if data["phone"] else None
+    existing = lead_of_phone(session, data["phone"]) if data["phone"] else None
     inquiry = Inquiry(channel=data["channel"], phone=data["phone"], note=data["note"], lead_id=existing,
                       received_by=actor.sub, received_at=business_time(data.get("occurred_at")),
                       **{field: data.get(field) for field in REGISTER_FIELDS})
@@ -52,14 +61,16 @@ def log_inquiry(session: Session, data: dict[str, Any], actor: Actor) -> Inquiry
 
 
 def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
-    """File a customer (建卡); the phone must be new, and a consultant owns what it files.
+    """File a customer (建卡); the phone must be new. A consultant owns what it files; a manager or the DCC may
+    name the owner; the DCC's lead otherwise goes to the consultant on duty that day whose turn it is.
 
     The phone's unique index decides "one customer, one file" (no read before the insert:
     two clerks filing the same customer at once get one lead and one 409 either way).
     """
-    owner = data["owner_id"] if actor.is_manager and data.get("owner_id") else actor.sub
+    assignment = domain.owner_on_filing(actor.sub, actor.role, actor.is_manager, data.get("owner_id"))
     domain.check_referrer(data["source"], data.get("referrer_phone"), data["phone"])
     now = business_time(data.get("occurred_at"))
+    owner = assignment.owner_id or take_turn(session, now.astimezone(store_zone()).date())
     lead = Lead(name=data["name"], phone=data["phone"], id_number=data.get("id_number"), source=data["source"],
                 referrer_phone=data.get("referrer_phone"),
                 model_interest=data["model_interest"], level=data["level"], status="potential", owner_id=owner,
@@ -70,12 +81,13 @@ def file_lead(session: Session, data: dict[str, Any], actor: Actor) -> Lead:
         session.flush()
     except IntegrityError:
         session.rollback()
-        existing = session.scalar(select(Lead.id).where(Lead.phone == data["phone"]))
+        existing = lead_of_phone(session, data["phone"])
         if existing is None:
             raise
         raise DuplicateLead(existing) from None
     inquiry_ids = _file_inquiries(session, lead, data.get("inquiry_id"))
-    events.publish(session, "leads.lead.created", lead.id, events.lead_created(lead, inquiry_ids))
+    events.publish(session, "leads.lead.created", lead.id,
+                   events.lead_created(lead, inquiry_ids, assignment.assigned_by))
     if lead.source == "walk_in":  # a walk-in's filing is its first arrival at the showroom
         _record_visit(session, lead, owner, None, None, now, first=True)
     session.commit()
@@ -132,15 +144,21 @@ def follow_up(session: Session, lead_id: str, data: dict[str, Any], actor: Actor
 
 
 def book_appointment(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Appointment:
-    """Invite the customer to the store (邀约到店), for a time after the booking (never in the past)."""
-    lead = _lead_to_work_on(session, lead_id, actor)
+    """Invite the customer to the store (邀约到店), for a time after the booking (never in the past).
+
+    The DCC invites on any lead without serving it: a DCC agent is never among those who served the customer
+    (the ownership rule's clause 4), since they own no lead.
+    """
+    lead = get_lead(session, lead_id)
+    domain.check_may_invite(lead.owner_id, actor.sub, actor.role, actor.is_manager)
     domain.check_open(lead.status)
     booked_at = _when(lead, data)
     domain.check_scheduled_after_booking(data["scheduled_at"], booked_at)
     item = Appointment(lead_id=lead.id, scheduled_at=data["scheduled_at"], purpose=data["purpose"],
                        booked_by=actor.sub, booked_at=booked_at, status="booked")
     session.add(item)
-    _touch(lead, actor.sub, item.booked_at)
+    if actor.role != domain.DCC:
+        _touch(lead, actor.sub, item.booked_at)
     session.flush()
     events.publish(session, "leads.appointment.booked", lead.id, events.appointment_booked(item, lead.owner_id))
     session.commit()
@@ -152,14 +170,23 @@ def record_visit(session: Session, lead_id: str, data: dict[str, Any], actor: Ac
     lead = get_lead(session, lead_id)  # any consultant may receive the customer: no owner check here
     receiving = domain.receiving_consultant(actor.sub, actor.is_manager, data["consultant_id"])
     domain.check_open(lead.status)
-    visit = _record_visit(session, lead, receiving, data["appointment_id"], data["requested_consultant_id"],
-                          _when(lead, data))
+    at = _when(lead, data)
+    campaign_id = _campaign_attended(session, data.get("campaign_id"), at)
+    visit = _record_visit(session, lead, receiving, data["appointment_id"], data["requested_consultant_id"], at,
+                          campaign_id=campaign_id)
     session.commit()
     return visit
 
 
+def _campaign_attended(session: Session, campaign_id: str | None, at: datetime) -> str | None:
+    """The campaign a visit names (attendance, 活动到店): one running on the visit's local day; 422 otherwise."""
+    if campaign_id is None:
+        return None
+    return running_campaign(session, campaign_id, at.astimezone(store_zone()).date()).id
+
+
 def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: str | None,
-                  requested: str | None, at: datetime, first: bool = False) -> Visit:
+                  requested: str | None, at: datetime, first: bool = False, campaign_id: str | None = None) -> Visit:
     appointment = _appointment_of(session, lead, appointment_id)
     previous = lead.owner_id
     if first:
@@ -171,7 +198,8 @@ def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: 
     lead.visits += 1
     visit = Visit(lead_id=lead.id, consultant_id=receiving, appointment_id=appointment_id,
                   requested_consultant_id=requested, visit_number=lead.visits, owner_before=previous,
-                  owner_after=decision.owner_id, ownership_rule=decision.rule, visited_at=at)
+                  owner_after=decision.owner_id, ownership_rule=decision.rule, visited_at=at,
+                  campaign_id=campaign_id)
     session.add(visit)
     session.flush()
     if appointment is not None:
@@ -180,6 +208,7 @@ def _record_visit(session: Session, lead: Lead, receiving: str, appointment_id: 
     _touch(lead, receiving, at)
     events.publish(session, "leads.visit.recorded", lead.id, events.visit_recorded(visit))
     if decision.changed_from(previous):
+        record_owner_change(session, lead, previous, receiving, at, decision.rule)
         events.publish(session, "leads.lead.reassigned", lead.id,
                        events.owner_changed(lead, previous, receiving, decision.rule))
     return visit
@@ -218,11 +247,14 @@ def record_test_drive(session: Session, lead_id: str, data: dict[str, Any], acto
 def mark_lost(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) -> Lead:
     """Close a lead as lost (战败) with its reason from the list, remembering its stage for a reopening."""
     lead = _lead_to_work_on(session, lead_id, actor)
-    brand = data.get("competitor_brand")
+    brand, lost_at = data.get("competitor_brand"), utcnow()
     lead.status, lead.status_before_lost = domain.mark_lost(lead.status, data["reason_code"], brand), lead.status
     lead.lost_reason_code, lead.competitor_brand = data["reason_code"], brand.strip() if brand else None
     lead.lost_reason = (data.get("note") or "").strip() or None
-    events.publish(session, "leads.lead.lost", lead.id, events.lost(lead, actor.sub))
+    record_change(session, lead, "lost", actor.sub, lost_at, status_before=lead.status_before_lost,
+                  status_after=lead.status, reason_code=lead.lost_reason_code,
+                  competitor_brand=lead.competitor_brand, note=lead.lost_reason)
+    events.publish(session, "leads.lead.lost", lead.id, events.lost(lead, actor.sub, lost_at))
     session.commit()
     return lead
 
@@ -230,10 +262,12 @@ def mark_lost(session: Session, lead_id: str, data: dict[str, Any], actor: Actor
 def reopen(session: Session, lead_id: str, actor: Actor) -> Lead:
     """Reopen a lost lead (its owner or a manager): it goes back to its stage and works as before."""
     lead = _lead_to_work_on(session, lead_id, actor)
+    reopened_at, before = utcnow(), lead.status
     lead.status = domain.reopen(lead.status, lead.status_before_lost)
     lead.status_before_lost = lead.lost_reason = lead.lost_reason_code = lead.competitor_brand = None
-    _touch(lead, actor.sub, utcnow())
-    events.publish(session, "leads.lead.reopened", lead.id, events.reopened_by_hand(lead, actor.sub))
+    _touch(lead, actor.sub, reopened_at)
+    record_change(session, lead, "reopened", actor.sub, reopened_at, status_before=before, status_after=lead.status)
+    events.publish(session, "leads.lead.reopened", lead.id, events.reopened_by_hand(lead, actor.sub, reopened_at))
     session.commit()
     return lead
 
@@ -319,12 +353,14 @@ def qualify(session: Session, lead_id: str, data: dict[str, Any], actor: Actor) 
 
 
 def assign(session: Session, lead_id: str, owner_id: str, actor: Actor) -> Lead:
-    """A manager hands a lead to a consultant (e.g. a DCC lead to the showroom)."""
+    """A manager hands a lead to a consultant (e.g. a DCC lead to the showroom); kept in the lead's history."""
     lead = get_lead(session, lead_id)
+    domain.check_not_merged(lead.status)
     previous = lead.owner_id
     lead.owner_id = owner_id
     lead.owner_last_contact_at = utcnow()
     lead.served_by = domain.add_served(lead.served_by, owner_id)
+    record_owner_change(session, lead, previous, actor.sub, lead.owner_last_contact_at, domain.REASSIGNED)
     events.publish(session, "leads.lead.assigned", lead.id, events.owner_changed(lead, previous, actor.sub))
     session.commit()
     return lead
@@ -342,11 +378,19 @@ def reopen_on_cancellation(session: Session, lead_id: str | None, order_id: str)
 
 def _follow_order(session: Session, lead_id: str | None, order_id: str,
                   rule: Callable[[str], str | None], routing_key: str) -> Lead | None:
-    """Move the lead as its order's news says; None (and no event) when there is no lead or nothing changes."""
+    """Move the lead as its order's news says; None (and no event) when there is no lead or nothing changes.
+
+    An order naming a duplicate merged since is the surviving lead's (the same customer).
+    """
     lead = session.get(Lead, lead_id) if lead_id else None
+    if lead is not None and lead.merged_into:
+        lead = session.get(Lead, lead.merged_into)
     new_status = rule(lead.status) if lead is not None else None
     if lead is None or new_status is None:
         return None
-    lead.status = new_status
+    before, lead.status = lead.status, new_status
+    kind = "converted" if routing_key == "leads.lead.converted" else "reopened"
+    record_change(session, lead, kind, None, utcnow(), status_before=before, status_after=new_status,
+                  order_id=order_id)
     events.publish(session, routing_key, lead.id, events.status_changed(lead, order_id))
     return lead

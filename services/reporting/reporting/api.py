@@ -16,7 +16,9 @@ from flask import request
 from reporting import dates, queries, services
 from reporting.domain import (
     AFTER_SALES_READERS,
+    CAMPAIGN_READERS,
     FUNNEL_READERS,
+    LOST_REASON_READERS,
     REBUILDERS,
     SALES_READERS,
     STATUS_READERS,
@@ -27,18 +29,24 @@ from reporting.domain import (
 )
 from reporting.reports import Table
 from reporting.reports.after_sales import after_sales, after_sales_table
+from reporting.reports.campaigns import campaigns, campaigns_table
 from reporting.reports.consultants import consultants, consultants_table
 from reporting.reports.funnel import funnel, funnel_table
+from reporting.reports.lost_reasons import lost_reasons, lost_reasons_table
 from reporting.reports.ranges import current_month, date_range, sales_range, trailing_days
 from reporting.reports.sales import daily_table, sales, sales_daily, sales_table
 from reporting.reports.stock import stock, stock_table
 from reporting.schemas import (
     AfterSalesArgs,
     AfterSalesOut,
+    CampaignsOut,
     ConsultantsOut,
     DailyArgs,
     FormatArgs,
+    FunnelArgs,
     FunnelOut,
+    LostReasonsArgs,
+    LostReasonsOut,
     MonthArgs,
     RangeArgs,
     RebuildOut,
@@ -75,13 +83,35 @@ def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[
 
 
 @blp.get("/reports/funnel")
-@blp.arguments(RangeArgs, location="query")
+@blp.arguments(FunnelArgs, location="query")
 @blp.response(200, FunnelOut)
 @require(*FUNNEL_READERS)
 def funnel_report(args: dict[str, Any]) -> Any:
-    """The funnel and the KPIs (建卡率, 邀约到店率, 再回展厅率, 试乘试驾率, 30天转化率) with numerators."""
+    """The funnel, its KPIs (建卡率, 邀约到店率, 再回展厅率, 试乘试驾率, 30天转化率, 转介绍率): team or consultant."""
     first, last = date_range(args, _today())
-    return _answer(args, funnel(db(), first, last), funnel_table, f"funnel-{first}-{last}")
+    report = funnel(db(), first, last, args["consultant_id"])
+    return _answer(args, report, funnel_table, f"funnel-{first}-{last}")
+
+
+@blp.get("/reports/lost-reasons")
+@blp.arguments(LostReasonsArgs, location="query")
+@blp.response(200, LostReasonsOut)
+@require(*LOST_REASON_READERS)
+def lost_reasons_report(args: dict[str, Any]) -> Any:
+    """Leads lost in the range and still lost, by reason (战败原因) and competitor's brand, with shares."""
+    first, last = date_range(args, _today())
+    report = lost_reasons(db(), first, last, args["consultant_id"])
+    return _answer(args, report, lost_reasons_table, f"lost-reasons-{first}-{last}")
+
+
+@blp.get("/reports/campaigns")
+@blp.arguments(RangeArgs, location="query")
+@blp.response(200, CampaignsOut)
+@require(*CAMPAIGN_READERS)
+def campaigns_report(args: dict[str, Any]) -> Any:
+    """Campaigns (市场活动) running in the range: invited, arrived, test drives, orders, deliveries."""
+    first, last = date_range(args, _today())
+    return _answer(args, campaigns(db(), first, last), campaigns_table, f"campaigns-{first}-{last}")
 
 
 @blp.get("/reports/sales")

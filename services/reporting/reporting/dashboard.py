@@ -18,7 +18,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response
 
-from reporting.domain import AFTER_SALES_READERS, FUNNEL_READERS, SALES_READERS, STOCK_READERS
+from reporting.domain import (
+    AFTER_SALES_READERS,
+    CAMPAIGN_READERS,
+    FUNNEL_READERS,
+    LOST_REASON_READERS,
+    SALES_READERS,
+    STOCK_READERS,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Everything the page loads comes from this service; nothing runs inline.
@@ -26,7 +33,7 @@ POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'sel
           "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 # Report (as the page names it) -> the roles that may read it.
 READERS = {"funnel": FUNNEL_READERS, "sales": SALES_READERS, "stock": STOCK_READERS,
-           "after_sales": AFTER_SALES_READERS}
+           "after_sales": AFTER_SALES_READERS, "lost_reasons": LOST_REASON_READERS, "campaigns": CAMPAIGN_READERS}
 
 dashboard = Blueprint("dashboard", __name__, static_folder=str(STATIC), static_url_path="/dashboard/static")
 

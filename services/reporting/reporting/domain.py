@@ -7,7 +7,8 @@ team's and the department's, so a consultant is refused them (403). Stock holds 
 consultants and the inventory clerk read it too.
 
 The KPI rules a sales team is paid on (DOMAIN.md, Reporting): each rate carries its numerator and
-denominator, so a manager can check it; a rate whose denominator is 0 is 0.
+denominator, so a manager can check it; a rate whose denominator is 0 is 0. A campaign (市场活动) is
+judged by the leads that reached each of its stages (``campaign_stages``).
 
 Reporting keeps no full phone or ID number: events are masked before they are stored. Values
 under a ``phone`` or ``id_number`` key are masked wherever they sit in ``data``; every other text
@@ -33,6 +34,8 @@ from shared.privacy import mask_id_number, mask_phone, mask_text
 EVERYTHING = ("sales_manager", "ops", "back_office")
 SALES_READERS = (*EVERYTHING, "consultant")
 FUNNEL_READERS = EVERYTHING
+LOST_REASON_READERS = EVERYTHING  # the team's losses, like the funnel
+CAMPAIGN_READERS = EVERYTHING
 STOCK_READERS = (*EVERYTHING, "consultant", "inventory_clerk")
 AFTER_SALES_READERS = (*EVERYTHING, "after_sales")
 TARGET_SETTERS = ("sales_manager",)
@@ -51,8 +54,15 @@ CONVERSION_WINDOW = timedelta(days=30)  # 30天转化率
 SLOW_MOVER_DAYS = 60
 FILING_CHANNELS = ("phone", "walk_in")  # 建卡率 counts calls and walk-ins
 AGEING_BUCKETS = ("0-30", "31-60", "61-90", "over_90")  # 库龄
-RATE_NAMES = ("filing_rate", "appointment_arrival_rate", "return_visit_rate", "test_drive_rate", "conversion_30d")
+RATE_NAMES = ("filing_rate", "appointment_arrival_rate", "return_visit_rate", "test_drive_rate", "conversion_30d",
+              "referral_rate")
 FUNNEL_STAGES = ("inquiries", "leads", "appointments", "visits", "test_drives", "orders", "deliveries")
+REFERRAL_SOURCE = "referral"  # 转介绍率: leads filed from referrals ÷ all leads filed
+# 战败原因: the store's fixed list, in its order; a loss without a code (the first version's free text) is "other".
+LOST_REASONS = ("price", "competitor", "financing", "no_stock", "postponed", "unreachable", "other")
+OTHER_REASON = "other"
+COMPETITOR_REASON = "competitor"
+CAMPAIGN_STAGES = ("invited", "arrived", "test_drives", "orders", "deliveries")  # how a campaign is judged
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,37 @@ class Rate:
 
     def details(self) -> dict[str, int]:
         return {"numerator": self.numerator, "denominator": self.denominator}
+
+
+@dataclass(frozen=True)
+class CampaignLead:
+    """One lead at a campaign (its merged duplicates' rows joined): what the campaign's stages look at."""
+
+    invited: bool
+    arrived_on: date | None  # its first visit naming the campaign (到店)
+    test_drive_days: tuple[date, ...] = ()
+    orders: tuple[tuple[date | None, bool], ...] = ()  # each order of the lead: the day placed, delivered or not
+
+
+def campaign_stages(leads: Iterable[CampaignLead]) -> dict[str, int]:
+    """A campaign judged by distinct leads: invited → arrived → test drives → orders → deliveries.
+
+    Each stage after arrival is a part of the one before: arrived leads that test-drove on or after
+    their arrival day; arrived leads with an order placed on or after it; those with such an order
+    delivered. Arrivals need no invitation (a walk-in at a motor show attends it).
+    """
+    stages = dict.fromkeys(CAMPAIGN_STAGES, 0)
+    for lead in leads:
+        stages["invited"] += lead.invited
+        if lead.arrived_on is None:
+            continue
+        arrived_on = lead.arrived_on
+        stages["arrived"] += 1
+        stages["test_drives"] += any(day >= arrived_on for day in lead.test_drive_days)
+        after = [delivered for placed, delivered in lead.orders if placed is not None and placed >= arrived_on]
+        stages["orders"] += bool(after)
+        stages["deliveries"] += any(after)
+    return stages
 
 
 def converted_within_30_days(created_at: datetime | None, first_order_at: datetime | None) -> bool:

@@ -2,7 +2,8 @@
 
 The event store keeps every event once (masked). Projections are either counts
 keyed by day, metric and consultant, or one small row per entity (lead,
-inquiry, appointment, sale, car, complaint) where a KPI needs a join. Targets
+inquiry, appointment, order, sale, car, complaint, campaign and a lead at a
+campaign) where a KPI needs a join. Targets
 and rebuild runs are the service's own data: a rebuild never touches them.
 """
 from __future__ import annotations
@@ -36,7 +37,13 @@ class StoredEvent(Base):
 
 
 class DailyCount(Base):
-    """How many of something happened on a store-local day, per consultant ('' when none)."""
+    """How many of something happened on a store-local day, per consultant ('' when none).
+
+    The funnel's stages are counted per consultant (the team's figure is their sum); the rates'
+    counters here are the team's ('') and their per-consultant twins live beside them in
+    ``consultant_day_counts`` (``reporting.projections.rates``), so the team's funnel reads as
+    few rows as it did before there were any.
+    """
 
     __tablename__ = "daily_counts"
 
@@ -60,7 +67,7 @@ class InquiryFact(Base):
 
 
 class AppointmentFact(Base):
-    """An invitation to visit and whether a visit kept it (邀约到店率)."""
+    """An invitation to visit and whether a visit kept it (邀约到店率); a no-show (爽约) or a cancellation never is."""
 
     __tablename__ = "appointment_facts"
     __table_args__ = (Index("ix_appointment_facts_day_kept", "day", "kept"),)
@@ -69,11 +76,17 @@ class AppointmentFact(Base):
     lead_id: Mapped[str | None] = mapped_column(String(36))
     day: Mapped[date | None] = mapped_column(Date)
     consultant_id: Mapped[str | None] = mapped_column(String(64))
-    kept: Mapped[bool] = mapped_column(Boolean)
+    kept: Mapped[bool] = mapped_column(Boolean)  # a visit named it
+    no_show: Mapped[bool] = mapped_column(Boolean)  # marked missed at the end of its day
+    cancelled: Mapped[bool] = mapped_column(Boolean)
 
 
 class LeadFact(Base):
-    """What the rates need to know of one lead: filing, its visit and test-drive days, first order."""
+    """What the rates need to know of one lead: filing, its visit and test-drive days, first order, its loss.
+
+    A duplicate merged into another lead (``merged_into``) counts nowhere: its days and orders went to
+    the survivor when the merge arrived, and its later events are the survivor's.
+    """
 
     __tablename__ = "lead_facts"
     __table_args__ = (Index("ix_lead_facts_created_day_converted", "created_day", "converted_30d"),
@@ -90,6 +103,13 @@ class LeadFact(Base):
     converted_30d: Mapped[bool] = mapped_column(Boolean)
     visit_days: Mapped[str] = mapped_column(Text)  # the days it visited, ISO dates in order, space-separated
     test_drive_days: Mapped[str] = mapped_column(Text)  # the days it test-drove, the same way
+    merged_into: Mapped[str | None] = mapped_column(String(36), index=True)  # the survivor (合并), when a duplicate
+    lost_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its latest loss (战败)
+    lost_day: Mapped[date | None] = mapped_column(Date)
+    lost_reason_code: Mapped[str | None] = mapped_column(String(20))
+    competitor_brand: Mapped[str | None] = mapped_column(String(50))
+    lost_owner_id: Mapped[str | None] = mapped_column(String(64))  # whose lead it was when lost
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # latest reopening or conversion
 
 
 class DayPairCount(Base):
@@ -105,6 +125,81 @@ class DayPairCount(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     other_day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class ConsultantDayCount(Base):
+    """The rates' day counters of one consultant (``daily_counts`` holds the team's): one consultant's funnel.
+
+    Keyed by the consultant first, so one consultant's range is one stretch of the key.
+    """
+
+    __tablename__ = "consultant_day_counts"
+
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class ConsultantDayPairCount(Base):
+    """The day pairs of one consultant's leads (``day_pair_counts`` holds the team's), keyed by the consultant first."""
+
+    __tablename__ = "consultant_day_pair_counts"
+
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    other_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class LostReasonCount(Base):
+    """Leads still lost, by the store-local day of their latest loss, reason, brand and owner (战败原因)."""
+
+    __tablename__ = "lost_reason_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    competitor_brand: Mapped[str] = mapped_column(String(50), primary_key=True)  # '' unless lost to a competitor
+    consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class OrderFact(Base):
+    """An order placed (订单) for a lead, and its store-local day: what a campaign's orders are judged by."""
+
+    __tablename__ = "order_facts"
+
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lead_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    placed_day: Mapped[date | None] = mapped_column(Date)
+
+
+class CampaignFact(Base):
+    """A campaign (市场活动) the store ran: a motor show, an in-store event, online, outreach."""
+
+    __tablename__ = "campaign_facts"
+
+    campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(20))
+    starts_on: Mapped[date | None] = mapped_column(Date, index=True)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CampaignLeadFact(Base):
+    """A lead at a campaign: invited (活动邀约) and the day it first arrived naming it (到店).
+
+    Keyed by ``campaign_id lead_id`` in one column, as every row the projections read is.
+    """
+
+    __tablename__ = "campaign_lead_facts"
+
+    campaign_lead: Mapped[str] = mapped_column(String(80), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(36), index=True)
+    lead_id: Mapped[str] = mapped_column(String(36))
+    invited: Mapped[bool] = mapped_column(Boolean)
+    arrived_day: Mapped[date | None] = mapped_column(Date)
 
 
 class SaleFact(Base):
@@ -205,5 +300,6 @@ class FeedCursor(Base):
     position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
 
 
-PROJECTIONS = (DailyCount, DayPairCount, InquiryFact, AppointmentFact, LeadFact, SaleFact, VehicleFact, ComplaintFact,
-               CarDueFact)
+PROJECTIONS = (DailyCount, DayPairCount, ConsultantDayCount, ConsultantDayPairCount, LostReasonCount, InquiryFact,
+               AppointmentFact, LeadFact, OrderFact, SaleFact, VehicleFact, ComplaintFact, CarDueFact, CampaignFact,
+               CampaignLeadFact)

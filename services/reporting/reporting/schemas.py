@@ -6,7 +6,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from reporting.domain import FUNNEL_STAGES, RATE_NAMES
+from reporting.domain import FUNNEL_STAGES, LOST_REASONS, RATE_NAMES
 from shared.web.fields import Money, StoreTime, text
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month as YYYY-MM")
@@ -19,6 +19,17 @@ class FormatArgs(ma.Schema):
 class RangeArgs(FormatArgs):
     from_ = ma.fields.Date(data_key="from", load_default=None)
     to = ma.fields.Date(load_default=None)
+
+
+class FunnelArgs(RangeArgs):
+    consultant_id = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={
+        "description": "One consultant's funnel: their own work, and the rates of the leads they filed (see the "
+                       "guide for who each figure counts for); an id no event names gives zeros."})
+
+
+class LostReasonsArgs(RangeArgs):
+    consultant_id = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={
+        "description": "The losses of the leads this consultant owned when they were lost."})
 
 
 class SalesArgs(FormatArgs):
@@ -49,12 +60,52 @@ class RateDetail(ma.Schema):
 
 
 FunnelOut = ma.Schema.from_dict({
-    "from": _from_field(), "to": ma.fields.Date(),
+    "from": _from_field(), "to": ma.fields.Date(), "consultant_id": ma.fields.String(allow_none=True),
     **{stage: ma.fields.Integer() for stage in FUNNEL_STAGES},
     "rates": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Float() for n in RATE_NAMES}, name="Rates")),
     "rate_details": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Nested(RateDetail) for n in RATE_NAMES},
                                                          name="RateDetails")),
 }, name="Funnel")
+
+
+class ReasonShare(ma.Schema):
+    reason_code = ma.fields.String(validate=validate.OneOf(LOST_REASONS))
+    count = ma.fields.Integer()
+    share = ma.fields.Float()
+
+
+class BrandShare(ma.Schema):
+    brand = ma.fields.String()
+    count = ma.fields.Integer()
+    share = ma.fields.Float()
+
+
+class LostReasonsOut(ma.Schema):
+    from_ = _from_field()
+    to = ma.fields.Date()
+    consultant_id = ma.fields.String(allow_none=True)
+    lost = ma.fields.Integer()
+    reasons = ma.fields.List(ma.fields.Nested(ReasonShare))
+    competitor_brands = ma.fields.List(ma.fields.Nested(BrandShare))
+
+
+class CampaignRow(ma.Schema):
+    campaign_id = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+    kind = ma.fields.String(allow_none=True)
+    starts_on = ma.fields.Date()
+    ends_on = ma.fields.Date()
+    invited = ma.fields.Integer()
+    arrived = ma.fields.Integer()
+    test_drives = ma.fields.Integer()
+    orders = ma.fields.Integer()
+    deliveries = ma.fields.Integer()
+
+
+class CampaignsOut(ma.Schema):
+    from_ = _from_field()
+    to = ma.fields.Date()
+    campaigns = ma.fields.List(ma.fields.Nested(CampaignRow))
 
 
 def _breakdown(key: str, name: str) -> ma.fields.List:

@@ -42,8 +42,9 @@ class Events:
     def __init__(self) -> None:
         self.built: list[dict[str, Any]] = []
 
-    def event(self, routing_key: str, subject: str, data: dict[str, Any]) -> dict[str, Any]:
-        envelope = make_event(routing_key.split(".")[0], routing_key, subject, data)
+    def event(self, routing_key: str, subject: str, data: dict[str, Any],
+              time: datetime | None = None) -> dict[str, Any]:
+        envelope = make_event(routing_key.split(".")[0], routing_key, subject, data, time=time)
         problems = contract_errors(envelope)
         assert problems == [], problems
         self.built.append(envelope)
@@ -67,7 +68,8 @@ class Events:
         return self.event("leads.lead.created", lead_id, {
             "lead_id": lead_id, "source": source, "model_interest": "Aurora", "level": "A", "status": "potential",
             "owner_id": owner, "created_by": owner, "created_at": when.isoformat(), "phone_masked": "138****5678",
-            "inquiry_ids": list(inquiry_ids)})
+            "inquiry_ids": list(inquiry_ids),
+            "referrer_phone_masked": "139****0000" if source == "referral" else None, "assigned_by": "filer"})
 
     def appointment(self, lead_id: str, when: datetime, by: str = "c1",
                     appointment_id: str | None = None) -> dict[str, Any]:
@@ -78,11 +80,70 @@ class Events:
             "owner_id": by, "booked_at": when.isoformat()})
 
     def visit(self, lead_id: str, when: datetime, number: int, consultant: str = "c1",
-              appointment_id: str | None = None) -> dict[str, Any]:
+              appointment_id: str | None = None, campaign_id: str | None = None) -> dict[str, Any]:
         return self.event("leads.visit.recorded", lead_id, {
             "lead_id": lead_id, "visit_id": self.new_id(), "consultant_id": consultant,
             "appointment_id": appointment_id, "visit_number": number, "owner_id": consultant,
-            "previous_owner_id": consultant, "visited_at": when.isoformat()})
+            "previous_owner_id": consultant, "visited_at": when.isoformat(), "campaign_id": campaign_id})
+
+    def rescheduled(self, lead_id: str, appointment_id: str, was: datetime, to: datetime,
+                    by: str = "c1") -> dict[str, Any]:
+        return self.event("leads.appointment.rescheduled", lead_id, {
+            "lead_id": lead_id, "appointment_id": appointment_id, "scheduled_at": to.isoformat(),
+            "previous_scheduled_at": was.isoformat(), "owner_id": by, "by": by})
+
+    def cancelled(self, lead_id: str, appointment_id: str, when: datetime, by: str = "c1") -> dict[str, Any]:
+        return self.event("leads.appointment.cancelled", lead_id, {
+            "lead_id": lead_id, "appointment_id": appointment_id, "scheduled_at": when.isoformat(),
+            "owner_id": by, "by": by, "cancelled_at": when.isoformat()})
+
+    def no_show(self, lead_id: str, appointment_id: str, scheduled: datetime, by: str = "c1") -> dict[str, Any]:
+        """Marked by leads' sweep just after the end of the appointment's local day."""
+        marked = datetime.combine(scheduled.date() + timedelta(days=1), datetime.min.time(), SHANGHAI)
+        return self.event("leads.appointment.no_show", lead_id, {
+            "lead_id": lead_id, "appointment_id": appointment_id, "scheduled_at": scheduled.isoformat(),
+            "booked_by": by, "owner_id": by, "marked_at": (marked + timedelta(minutes=5)).isoformat()})
+
+    def lost(self, lead_id: str, when: datetime, reason_code: str | None = "price", owner: str = "c1",
+             brand: str | None = None, first_version: bool = False) -> dict[str, Any]:
+        """A loss (战败); ``first_version``: no lost_at (the envelope's time says when) and no reason_code."""
+        data: dict[str, Any] = {"lead_id": lead_id, "reason": reason_code or "bought elsewhere", "owner_id": owner,
+                                "by": owner}
+        if not first_version:
+            data.update(reason_code=reason_code, competitor_brand=brand, lost_at=when.isoformat())
+        return self.event("leads.lead.lost", lead_id, data, time=when if first_version else None)
+
+    def reopened(self, lead_id: str, when: datetime, owner: str = "c1") -> dict[str, Any]:
+        return self.event("leads.lead.reopened", lead_id, {
+            "lead_id": lead_id, "status": "intention", "owner_id": owner, "by": owner,
+            "reopened_at": when.isoformat()})
+
+    def converted(self, lead_id: str, order_id: str, owner: str = "c1") -> dict[str, Any]:
+        return self.event("leads.lead.converted", lead_id, {
+            "lead_id": lead_id, "status": "deal", "order_id": order_id, "owner_id": owner})
+
+    def merged(self, survivor_id: str, duplicate_id: str, when: datetime, owner: str = "c1") -> dict[str, Any]:
+        return self.event("leads.lead.merged", survivor_id, {
+            "lead_id": survivor_id, "duplicate_lead_id": duplicate_id, "owner_id": owner, "by": "m1",
+            "merged_at": when.isoformat()})
+
+    def campaign(self, name: str, kind: str, starts_on: date, ends_on: date,
+                 campaign_id: str | None = None) -> dict[str, Any]:
+        campaign_id = campaign_id or self.new_id()
+        return self.event("leads.campaign.created", campaign_id, {
+            "campaign_id": campaign_id, "name": name, "kind": kind, "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(), "created_by": "m1",
+            "created_at": at(starts_on - timedelta(days=10)).isoformat()})
+
+    def invited(self, campaign_id: str, lead_id: str, when: datetime, by: str = "c1") -> dict[str, Any]:
+        return self.event("leads.campaign.invited", campaign_id, {
+            "campaign_id": campaign_id, "lead_id": lead_id, "owner_id": by, "invited_by": by,
+            "invited_at": when.isoformat()})
+
+    def roster(self, day: date, consultant_ids: list[str]) -> dict[str, Any]:
+        return self.event("leads.roster.set", day.isoformat(), {
+            "date": day.isoformat(), "consultant_ids": consultant_ids, "set_by": "m1",
+            "set_at": at(day - timedelta(days=1), 17).isoformat()})
 
     def test_drive(self, lead_id: str, when: datetime, consultant: str = "c1", car: str = vin(900)) -> dict[str, Any]:
         return self.event("leads.test_drive.completed", lead_id, {

@@ -35,17 +35,16 @@ def whose_agenda(actor: Actor, consultant_id: str | None) -> str:
 def agenda(args: dict[str, Any]) -> dict[str, Any]:
     """The day's work of one consultant: follow-ups due and overdue, appointments, and leads idle 7 days or more.
 
-    Days are the store's local days (DEALER_TZ); ``date`` defaults to today in the store.
+    Days are the store's local days (DEALER_TZ); ``date`` defaults to today in the store. The overdue and idle
+    lists are long for a busy consultant: each answers its ``limit`` most urgent items and its total.
     """
     actor = current_actor()
     consultant_id = whose_agenda(actor, args.get("consultant_id"))
     day: date = args.get("date") or utcnow().astimezone(store_zone()).date()
     bounds = queries.Day.of(day)
-    lists = views.split_work(queries.work_rows(db(), consultant_id, bounds), bounds.start, bounds.end,
-                             bounds.idle_before)
+    lists = views.split_work(queries.work_rows(db(), consultant_id, bounds), args["limit"])
     lists["appointments"] = queries.appointments_on(db(), consultant_id, bounds)
-    shown = {name: [views.agenda_item(row, day, actor) for row in rows] for name, rows in lists.items()}
-    return {"date": day, "consultant_id": consultant_id, **shown}
+    return {"date": day, "consultant_id": consultant_id, **views.agenda_lists(lists, day, actor)}
 
 
 @blp.get("/leads/<lead_id>/activities")

@@ -119,10 +119,36 @@ def test_a_consultant_may_not_read_another_consultants_agenda(as_role, day_of_c1
 def test_the_agenda_date_defaults_to_today_in_the_store(as_role) -> None:
     body = as_role("consultant", "c1").get("/api/v1/agenda").get_json()
     assert body["date"] == datetime.now(SHANGHAI).date().isoformat()
-    assert body == {**body, "follow_ups_due": [], "follow_ups_overdue": [], "appointments": [], "idle_leads": []}
+    assert body == {**body, "follow_ups_due": [], "follow_ups_overdue": [], "appointments": [], "idle_leads": [],
+                    "follow_ups_overdue_total": 0, "idle_leads_total": 0}
 
 
-@pytest.mark.parametrize("query", [{"date": "2026-13-01"}, {"date": "yesterday"}, {"day": "2026-11-01"}])
+def test_the_overdue_and_idle_lists_answer_their_most_urgent_leads_up_to_the_limit_and_their_totals(
+        as_role, new_lead) -> None:
+    """Three follow-ups due on D (all listed), three overdue and three idle leads; with limit 2 the two overdue
+    longest and the two idle longest are listed, and the totals say 3."""
+    c1 = as_role("consultant", "c1")
+    due = [new_lead(c1, phone=f"1390000002{n}", occurred_at=local(-3, "09:00")) for n in range(3)]
+    for n, lead in enumerate(due):
+        follow_up(c1, lead, local(-2, f"1{n}:00"), local(0, f"1{n}:30"))
+    overdue = [new_lead(c1, phone=f"1390000003{n}", occurred_at=local(-6, "09:00")) for n in range(3)]
+    for n, lead in enumerate(overdue):  # due D-3, D-2, D-1 (n = 0, 1, 2), last contact D-5: not idle
+        follow_up(c1, lead, local(-5, "10:00"), local(n - 3, "11:00"))
+    idle = [new_lead(c1, phone=f"1390000004{n}", occurred_at=local(-20 + 5 * n, "09:00")) for n in range(3)]
+    body = agenda(c1, limit="2").get_json()
+    assert ids(body["follow_ups_due"]) == [lead["id"] for lead in due]  # the day's list is never cut
+    assert ids(body["follow_ups_overdue"]) == [overdue[0]["id"], overdue[1]["id"]]  # due D-3 and D-2
+    assert [item["due_at"] for item in body["follow_ups_overdue"]] == [local(-3, "11:00"), local(-2, "11:00")]
+    assert ids(body["idle_leads"]) == [idle[0]["id"], idle[1]["id"]]  # filed D-20 and D-15
+    assert [item["days_since_last_contact"] for item in body["idle_leads"]] == [20, 15]
+    assert (body["follow_ups_overdue_total"], body["idle_leads_total"]) == (3, 3)
+    whole = agenda(c1).get_json()  # the default limit, 50, holds them all
+    assert ids(whole["follow_ups_overdue"]) == [lead["id"] for lead in overdue]
+    assert ids(whole["idle_leads"]) == [lead["id"] for lead in idle]
+
+
+@pytest.mark.parametrize("query", [{"date": "2026-13-01"}, {"date": "yesterday"}, {"day": "2026-11-01"},
+                                   {"limit": "0"}, {"limit": "501"}, {"limit": "ten"}])
 def test_a_bad_agenda_query_is_422_naming_the_parameter(as_role, query: dict[str, str]) -> None:
     answer = as_role("consultant", "c1").get("/api/v1/agenda", query_string=query)
     assert answer.status_code == 422 and answer.mimetype == "application/problem+json"

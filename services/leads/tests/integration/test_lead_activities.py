@@ -46,10 +46,12 @@ def activities(caller: Any, lead_id: str) -> list[dict[str, Any]]:
 
 def test_activities_list_every_kind_oldest_first_with_who_and_when(as_role, worked_lead) -> None:
     items = activities(as_role("sales_manager", "m1"), worked_lead["id"])
-    assert [(i["kind"], i["at"], i["by"]) for i in items] == [
+    assert [(i["kind"], i["at"], i["by"]) for i in items[:-1]] == [
         ("created", local(-5, "09:00"), "c1"), ("follow_up", local(-4, "10:00"), "c1"),
         ("appointment", local(-3, "11:00"), "c1"), ("visit", local(-1, "15:00"), "c2"),
-        ("owner_changed", local(-1, "15:00"), "c2"), ("lost", None, None)]
+        ("owner_changed", local(-1, "15:00"), "c2")]
+    lost = items[-1]  # lost now (a loss takes no occurred_at), by c2, at the store's offset
+    assert (lost["kind"], lost["by"], lost["at"][-6:]) == ("lost", "c2", "+08:00")
     owner_change, appointment = items[4], items[2]
     assert owner_change["owner_id"] == "c2" and owner_change["previous_owner_id"] == "c1"
     assert owner_change["rule"].startswith("3:")

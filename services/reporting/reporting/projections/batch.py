@@ -3,23 +3,25 @@
 The projections are the same functions the per-event path runs; only where their rows live changes.
 A batch first runs them on blank rows to learn which keys it touches, reads those rows (one
 ``IN`` query per table), runs them for real on plain in-memory rows, then writes back every row it
-changed. Counters are never read: they start at 0 in memory and their increments are added in the
-database (``reporting.projections.tables``). A fact row that changes moves its rate counters with
-it (``reporting.projections.rates``).
+changed. A row the first pass could not foresee (the survivor of a merged duplicate, known only once
+the duplicate's row is read) is read when asked for. Counters are never read: they start at 0 in
+memory and their increments are added in the database (``reporting.projections.tables``). A fact
+row that changes moves its rate counters with it (``reporting.projections.rates``).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
+from sqlalchemy import Executable, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from reporting.models import Base, DailyCount
+from reporting.models import Base
 from reporting.projections import project
 from reporting.projections.facts import DEFAULTS
-from reporting.projections.rates import move_rate_counts
+from reporting.projections.rates import Counted, move_rate_counts
 from reporting.projections.tables import (
     COLUMNS,
     COUNTERS,
@@ -77,10 +79,12 @@ class KeyRecorder:
 class BatchFacts:
     """Rows of one batch in memory: read from the database first, written back by ``save``."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
+        self.session = session
         self.rows: dict[Key, Row] = {}
         self.before: dict[Key, Values | None] = {}  # a row's values as read; None when new
         self.tallies: dict[Key, Tally] = {}  # counters' increments
+        self.looked_up: set[Key] = set()  # keys read (found or not) by ``load``
 
     def load(self, session: Session, keys: Iterable[Key]) -> None:
         """Read the existing rows of these keys, one query per table (counters are not read)."""
@@ -88,6 +92,7 @@ class BatchFacts:
         for model, key in keys:
             if model not in COUNTERS and (model, key) not in self.rows:
                 wanted.setdefault(model, []).append(key[0])  # every non-counter table has a one-column key
+                self.looked_up.add((model, key))
         postgres = is_postgres(session)
         for model, ids in wanted.items():
             for start in range(0, len(ids), READ_CHUNK):
@@ -128,8 +133,18 @@ class BatchFacts:
         return found
 
     def missing(self, handle: Key) -> Row | None:
-        """A row not in memory: in a batch, it was read first if it exists."""
-        return None
+        """A row not in memory: in a batch, it was read first if it exists, unless no one could foresee it."""
+        if self.session is None or handle in self.looked_up:
+            return None
+        self.looked_up.add(handle)
+        return self.read(handle)
+
+    def read(self, handle: Key) -> Row | None:
+        """Read one row from the database (one query), and hold it."""
+        assert self.session is not None
+        model, key = handle
+        values = self.session.execute(_one_reader(model), {"key": key[0]}).first()
+        return None if values is None else self.hold(model, tuple(values))
 
     def changes(self) -> Iterator[tuple[Key, Values, Values | None]]:
         """Every fact row new or changed: its key, its values now and as read (None when new)."""
@@ -139,11 +154,14 @@ class BatchFacts:
             if values != before:
                 yield handle, values, before
 
-    def count_rates(self, rates: dict[tuple[Any, str], int]) -> None:
-        """Add the rate counters' increments to the day counts (team figures: no consultant)."""
-        for (day, metric), n in rates.items():
+    def count_rates(self, rates: dict[Counted, int]) -> None:
+        """Add the increments of the counters that follow from fact rows (``reporting.projections.rates``)."""
+        for handle, n in rates.items():
             if n:
-                self.row(DailyCount, day=day, metric=metric, consultant_id="").value += n
+                tally = self.tallies.get(handle)
+                if tally is None:
+                    tally = self.tallies[handle] = Tally()
+                tally.value += n
 
     def counts(self) -> dict[type[Base], list[Values]]:
         """The counters' increments, per table (a counter table's columns: its key, then its value)."""
@@ -155,7 +173,7 @@ class BatchFacts:
     def changed(self) -> dict[type[Base], list[dict[str, Any]]]:
         """The rows to write, per table: new or changed ones, every column; counters' increments."""
         out: dict[type[Base], list[Values]] = {}
-        rates: dict[tuple[Any, str], int] = {}
+        rates: dict[Counted, int] = {}
         for (model, _), values, before in self.changes():
             out.setdefault(model, []).append(values)
             move_rate_counts(model, before, values, rates)
@@ -173,6 +191,13 @@ class BatchFacts:
         return written
 
 
+@cache
+def _one_reader(model: type[Base]) -> Executable:
+    """SELECT one row by its (one-column) key, built once per table."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    return select(table).where(table.c[PRIMARY_KEYS[model][0]] == bindparam("key"))
+
+
 def keys_asked_for(events: list[dict[str, Any]], tz: ZoneInfo) -> set[Key]:
     """The rows these events' projections will ask for (a dry run on blank rows)."""
     recorder = KeyRecorder()
@@ -186,7 +211,7 @@ def keys_asked_for(events: list[dict[str, Any]], tz: ZoneInfo) -> set[Key]:
 
 def project_all(session: Session, events: list[dict[str, Any]], tz: ZoneInfo) -> int:
     """Apply many (masked) events to the projections in three statements per table; returns rows written."""
-    facts = BatchFacts()
+    facts = BatchFacts(session)
     facts.load(session, keys_asked_for(events, tz))
     for event in events:
         project(event, facts, tz)

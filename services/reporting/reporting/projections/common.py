@@ -1,4 +1,4 @@
-"""What every projection needs: the event's business time and its store-local day."""
+"""What every projection needs: the event's business time and its store-local day, and the lead it counts for."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,9 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reporting.dates import local_day, parse_time
+from reporting.models import LeadFact
 from reporting.projections.facts import Facts
 
 Projector = Callable[[dict[str, Any], Facts, ZoneInfo], None]
+MERGE_HOPS = 20  # a chain of merges longer than this is a loop in the data, not a store's history
 
 
 def business_time(event: dict[str, Any], field: str) -> datetime:
@@ -38,3 +40,13 @@ def earliest(current: Any, candidate: Any) -> Any:
     if candidate is None:
         return current
     return min(current, candidate)
+
+
+def resolve_lead(facts: Facts, lead_id: str) -> LeadFact:
+    """The row an event about this lead counts on: its own, or its survivor's when it was merged away (合并)."""
+    lead = facts.row(LeadFact, lead_id=lead_id)
+    for _ in range(MERGE_HOPS):
+        if not lead.merged_into or lead.merged_into == lead.lead_id:
+            break
+        lead = facts.row(LeadFact, lead_id=lead.merged_into)
+    return lead

@@ -12,12 +12,18 @@ from sqlalchemy.orm import Session
 from reporting.models import (
     AppointmentFact,
     Base,
+    CampaignFact,
+    CampaignLeadFact,
     CarDueFact,
     ComplaintFact,
+    ConsultantDayCount,
+    ConsultantDayPairCount,
     DailyCount,
     DayPairCount,
     InquiryFact,
     LeadFact,
+    LostReasonCount,
+    OrderFact,
     SaleFact,
     VehicleFact,
 )
@@ -28,13 +34,19 @@ T = TypeVar("T", bound=Base)
 DEFAULTS: dict[type[Base], dict[str, Any]] = {
     DailyCount: {"value": 0},
     DayPairCount: {"value": 0},
+    ConsultantDayCount: {"value": 0},
+    ConsultantDayPairCount: {"value": 0},
+    LostReasonCount: {"value": 0},
     InquiryFact: {"filed": False},
-    AppointmentFact: {"kept": False},
+    AppointmentFact: {"kept": False, "no_show": False, "cancelled": False},
     LeadFact: {"converted_30d": False, "visit_days": "", "test_drive_days": ""},
+    OrderFact: {},
     SaleFact: {},
     VehicleFact: {},
     ComplaintFact: {},
     CarDueFact: {},
+    CampaignFact: {},
+    CampaignLeadFact: {"invited": False},
 }
 
 

@@ -10,17 +10,16 @@ test-drove in a range are those that visited, plus those that test-drove, minus 
 再回展厅率 pairs a lead's first visit with its first return: a range counts the leads whose first
 visit is in it (a day count) and, of those, the ones whose return came by its last day (the pairs).
 
-When a lead's days change (an event arrives, in whatever order), what they counted before is taken
-off and what they count now is added, so the counters are only ever added to, never read.
+These are what one lead's row counts (``lead_day_counters``); when the row changes (an event arrives,
+in whatever order, or a duplicate is merged into it) the counters it counted before are taken off and
+those it counts now are added (``reporting.projections.rates``), so counters are only added to, never read.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import insort
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
-
-from reporting.models import DayPairCount, LeadFact
-from reporting.projections.facts import Facts, count
 
 DAY_SETS = ("visited", "drove", "visited_or_drove")
 FIRST_DAYS = {name: f"rate_drive_first_{name}" for name in DAY_SETS}  # day counts: a lead's first day of the set
@@ -28,62 +27,55 @@ LATER_DAYS = {name: f"rate_drive_later_{name}" for name in DAY_SETS}  # pairs: a
 RETURN_DENOMINATOR = "rate_return_first_visits"  # day counts: leads by their first visit
 RETURN_NUMERATOR = "rate_return_returned"  # pairs: (first visit, first return)
 
+DayCounter = tuple[str, date, date | None]  # (metric, day, the other day of a pair or None for a day count)
+
 
 def read_days(stored: str | None) -> list[date]:
     """A lead's days as kept on its row (ISO dates in order, space-separated)."""
     return [date.fromisoformat(day) for day in (stored or "").split()]
 
 
-def _write_days(days: list[date]) -> str:
-    return " ".join(day.isoformat() for day in days)
+def with_day(stored: str | None, day: date) -> str:
+    """The row's days with one more (kept in order, each once)."""
+    days = read_days(stored)
+    if day not in days:
+        insort(days, day)
+    return " ".join(d.isoformat() for d in days)
 
 
-def _count_day(facts: Facts, day_set: str, day: date, previous: date | None, by: int) -> None:
-    if previous is None:
-        count(facts, day, FIRST_DAYS[day_set], by=by)  # a team figure: no consultant
-    else:
-        facts.row(DayPairCount, metric=LATER_DAYS[day_set], day=day, other_day=previous).value += by
+def all_days(*stored: str | None) -> str:
+    """Several rows' days as one (a duplicate's days joining the survivor's)."""
+    return " ".join(d.isoformat() for d in sorted({d for days in stored for d in read_days(days)}))
 
 
-def _add_day(facts: Facts, day_set: str, days: list[date], day: date) -> list[date]:
-    """The set's days with one more; the day after it now follows it instead of the day before."""
-    at = bisect_left(days, day)
-    previous = days[at - 1] if at else None
-    if at < len(days):
-        _count_day(facts, day_set, days[at], previous, -1)
-        _count_day(facts, day_set, days[at], day, 1)
-    _count_day(facts, day_set, day, previous, 1)
-    return [*days[:at], day, *days[at:]]
+def _day_set(name: str, days: list[date]) -> Iterator[DayCounter]:
+    previous: date | None = None
+    for day in days:
+        yield (FIRST_DAYS[name], day, None) if previous is None else (LATER_DAYS[name], day, previous)
+        previous = day
 
 
-def add_lead_day(facts: Facts, lead: LeadFact, day: date, drove: bool = False) -> None:
-    """A lead visited (or test-drove) on a day: keep the day on its row and move the 试乘试驾率 counters."""
-    visits, drives = read_days(lead.visit_days), read_days(lead.test_drive_days)
-    days, day_set = (drives, "drove") if drove else (visits, "visited")
-    if day in days:
-        return
-    if day not in visits and day not in drives:
-        _add_day(facts, "visited_or_drove", sorted({*visits, *drives}), day)
-    days = _add_day(facts, day_set, days, day)
-    if drove:
-        lead.test_drive_days = _write_days(days)
-    else:
-        lead.visit_days = _write_days(days)
+def lead_day_counters(lead: dict[str, Any]) -> Iterator[DayCounter]:
+    """Every 试乘试驾率 and 再回展厅率 counter one lead's row counts, from its days as they are now."""
+    visits, drives = read_days(lead["visit_days"]), read_days(lead["test_drive_days"])
+    yield from _day_set("visited", visits)
+    yield from _day_set("drove", drives)
+    yield from _day_set("visited_or_drove", sorted({*visits, *drives}))
+    first_visit, first_return = lead["first_visit_day"], lead["return_visit_day"]
+    if first_visit is not None:
+        yield RETURN_DENOMINATOR, first_visit, None
+        if first_return is not None:
+            yield RETURN_NUMERATOR, first_visit, first_return
 
 
-def _return_counters(first_visit: date | None, first_return: date | None) -> set[tuple[str, date, date | None]]:
-    if first_visit is None:
-        return set()
-    counted = {(RETURN_DENOMINATOR, first_visit, None)}
-    return counted if first_return is None else {*counted, (RETURN_NUMERATOR, first_visit, first_return)}
+def second_visit_day(first: date | None, returned: date | None, other_first: date | None,
+                     other_returned: date | None) -> date | None:
+    """The first return of two visit histories joined (a duplicate merged, 合并): their second visit in time.
 
-
-def move_return_visit(facts: Facts, lead: LeadFact, before: tuple[Any, Any]) -> None:
-    """A lead's first visit or first return moved from ``before``: move the 再回展厅率 counters with it."""
-    was, now = _return_counters(*before), _return_counters(lead.first_visit_day, lead.return_visit_day)
-    for counters, by in ((was - now, -1), (now - was, 1)):
-        for metric, first_visit, first_return in counters:
-            if first_return is None:
-                count(facts, first_visit, metric, by=by)
-            else:
-                facts.row(DayPairCount, metric=metric, day=first_visit, other_day=first_return).value += by
+    The earlier first visit stays the first; the second visit is the later of the two firsts, or a
+    return of either that came before it.
+    """
+    candidates = [day for day in (returned, other_returned) if day is not None]
+    if first is not None and other_first is not None:
+        candidates.append(max(first, other_first))
+    return min(candidates, default=None)

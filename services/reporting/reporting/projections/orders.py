@@ -7,18 +7,23 @@ from zoneinfo import ZoneInfo
 
 from reporting.dates import aware
 from reporting.domain import converted_within_30_days
-from reporting.models import LeadFact, SaleFact
-from reporting.projections.common import Projector, business_day, business_time, earliest, text
+from reporting.models import OrderFact, SaleFact
+from reporting.projections.common import Projector, business_day, business_time, earliest, resolve_lead, text
 from reporting.projections.facts import Facts, count
 
 
 def order_placed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
-    """An order (订单); its lead's first order decides the 30-day conversion, cancelled or not."""
+    """An order (订单); its lead's first order decides the 30-day conversion, cancelled or not.
+
+    An order naming a duplicate merged away counts for the survivor (``resolve_lead``).
+    """
     data = event["data"]
-    placed_at = business_time(event, "placed_at")
-    count(facts, business_day(event, "placed_at", tz), "orders", text(data, "consultant_id"))
+    placed_at, day = business_time(event, "placed_at"), business_day(event, "placed_at", tz)
+    count(facts, day, "orders", text(data, "consultant_id"))
+    order = facts.row(OrderFact, order_id=text(data, "order_id", event.get("subject", "")))
+    order.lead_id, order.placed_day = text(data, "lead_id") or None, day
     if data.get("lead_id"):
-        lead = facts.row(LeadFact, lead_id=str(data["lead_id"]))
+        lead = resolve_lead(facts, str(data["lead_id"]))
         lead.first_order_at = earliest(_aware(lead.first_order_at), placed_at)
         lead.converted_30d = converted_within_30_days(_aware(lead.created_at), lead.first_order_at)
 

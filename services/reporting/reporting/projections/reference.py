@@ -1,8 +1,9 @@
 """The projections worked out in memory from a stream of events: what the tables must hold after it.
 
 No database and no batching: each event is masked and projected once, in order, onto plain
-dictionaries, and the rate counters are then counted from the fact rows as they end. A check
-(the ingest benchmark, a test) compares the live consumer's tables with this.
+dictionaries, and the counters that follow from fact rows (the rates, leads filed, losses) are
+then counted from the rows as they end. A check (the ingest benchmark, a test) compares the live
+consumer's tables with this.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import Any
 
 from reporting.dates import store_zone
 from reporting.domain import mask_event
-from reporting.models import PROJECTIONS, DailyCount
+from reporting.models import PROJECTIONS
 from reporting.projections import project
 from reporting.projections.facts import MemoryFacts
-from reporting.projections.rates import RATE_COUNTERS, rate_counts
+from reporting.projections.rates import COUNTED_BY, Counted, counters_of
+from reporting.projections.tables import PRIMARY_KEYS
 
 
 def expected_projections(events: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -24,11 +26,11 @@ def expected_projections(events: Iterable[dict[str, Any]]) -> dict[str, list[dic
     zone = store_zone()
     for event in events:
         project(mask_event(event), reference, zone)
-    rates: Counter[tuple[Any, str]] = Counter()  # the day counters of the rates, from the facts as they end
-    for model in RATE_COUNTERS:
+    rates: Counter[Counted] = Counter()  # the counters that follow from the facts as they end
+    for model in COUNTED_BY:
         for row in reference.all(model):
-            rates.update(rate_counts(model, {c.key: getattr(row, c.key) for c in model.__table__.columns}))
-    for (day, metric), n in rates.items():
-        reference.row(DailyCount, day=day, metric=metric, consultant_id="").value += n
+            rates.update(counters_of(model, {c.key: getattr(row, c.key) for c in model.__table__.columns}))
+    for (model, key), n in rates.items():
+        reference.row(model, **dict(zip(PRIMARY_KEYS[model], key, strict=True))).value += n
     return {model.__tablename__: [{c.key: getattr(row, c.key) for c in model.__table__.columns}
                                   for row in reference.all(model)] for model in PROJECTIONS}

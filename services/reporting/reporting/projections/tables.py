@@ -1,8 +1,9 @@
 """The projection tables as the batch and the rebuild see them: keys, columns, and the SQL to write rows.
 
 Rows travel as tuples of values in their table's column order (``COLUMNS``). Counters
-(``daily_counts``, ``day_pair_counts``) are never read: their increments are added in the database
-(``ON CONFLICT DO UPDATE SET n = n + excluded.n``); every other table has a one-column key.
+(``daily_counts``, ``day_pair_counts``, their per-consultant twins, ``lost_reason_counts``) are never
+read: their increments are added in the database (``ON CONFLICT DO UPDATE SET n = n + excluded.n``);
+every other table has a one-column key.
 """
 from __future__ import annotations
 
@@ -15,10 +16,19 @@ from sqlalchemy import Executable, Table, TextClause, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from reporting.models import PROJECTIONS, Base, DailyCount, DayPairCount
+from reporting.models import (
+    PROJECTIONS,
+    Base,
+    ConsultantDayCount,
+    ConsultantDayPairCount,
+    DailyCount,
+    DayPairCount,
+    LostReasonCount,
+)
 from shared.pgbulk import unnest_insert
 
-COUNTERS = {DailyCount: ("value",), DayPairCount: ("value",)}  # added to, never read
+COUNTERS = {model: ("value",) for model in (DailyCount, DayPairCount, ConsultantDayCount, ConsultantDayPairCount,
+                                            LostReasonCount)}  # added to, never read
 Key = tuple[type[Base], tuple[Any, ...]]
 Values = tuple[Any, ...]  # a row's values in its table's column order (``COLUMNS``)
 

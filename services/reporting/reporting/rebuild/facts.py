@@ -12,17 +12,15 @@ read: each window's increments are added.
 """
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from reporting.models import Base
 from reporting.projections.batch import BatchFacts, Row, keys_asked_for
-from reporting.projections.rates import move_rate_counts
-from reporting.projections.tables import PRIMARY_KEYS, Key, Values
+from reporting.projections.rates import Counted, move_rate_counts
+from reporting.projections.tables import Key, Values
 
 TALLIES_HELD = 10_000  # counter increments held in memory before they are written
 BITS_PER_KEY = 16  # two probes, 16 to 32 bits a key: at worst 1 false "written" in 70
@@ -62,25 +60,21 @@ class RebuildFacts(BatchFacts):
     """Facts for a rebuild: rows kept while they change, written every window, read back when let go."""
 
     def __init__(self, session: Session, writer: RowWriter, expected_keys: int) -> None:
-        super().__init__()
-        self.session, self.writer = session, writer
+        super().__init__(session)
+        self.session: Session = session
+        self.writer = writer
         self.written = WrittenKeys(expected_keys)
         self.read_back = 0  # rows read back, in all
         self.recently_read = 0  # ... since ``take_recently_read``
 
     def missing(self, handle: Key) -> Row | None:
         """A row not in memory: read back if it was written (and let go), else it is new."""
-        return self._read(handle) if handle in self.written else None
+        return self.read(handle) if handle in self.written else None
 
     def hold(self, model: type[Base], values: Values) -> Row:
         self.read_back += 1
         self.recently_read += 1
         return super().hold(model, values)
-
-    def _read(self, handle: Key) -> Row | None:
-        model, key = handle
-        values = self.session.execute(_one_reader(model), {"key": key[0]}).first()
-        return None if values is None else self.hold(model, tuple(values))
 
     def prefetch(self, events: list[dict[str, Any]], tz: ZoneInfo) -> None:
         """Read at once the written rows these events will ask for: one query per table, not one per row."""
@@ -100,7 +94,7 @@ class RebuildFacts(BatchFacts):
         """
         new: Rows = {}
         replaced: Rows = {}
-        rates: dict[tuple[Any, str], int] = {}
+        rates: dict[Counted, int] = {}
         kept: dict[Key, Values] = {}
         for handle, values, before in self.changes():
             model = handle[0]
@@ -121,10 +115,3 @@ class RebuildFacts(BatchFacts):
         self.before = dict[Key, Values | None](kept)
         for handle in kept:
             self.written.add(handle)
-
-
-@cache
-def _one_reader(model: type[Base]) -> Executable:
-    """SELECT one row by its (one-column) key, built once per table."""
-    table: Table = model.__table__  # type: ignore[assignment]
-    return select(table).where(table.c[PRIMARY_KEYS[model][0]] == bindparam("key"))

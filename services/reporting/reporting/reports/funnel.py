@@ -1,20 +1,27 @@
-"""The funnel and the KPIs a sales team is paid on, for a range of store-local dates (inclusive).
+"""The funnel and the KPIs a sales team is paid on, for a range of store-local dates (inclusive),
+for the team or for one consultant.
 
 Every figure is summed from counters, whatever the length of the range: stage counts and the rates
-whose facts count on one day (建卡率, 邀约到店率, 30天转化率) from day counters
+whose facts count on one day (建卡率, 邀约到店率, 30天转化率, 转介绍率) from day counters
 (``reporting.projections.rates`` keeps them); the rates that count each lead once over the range
 (再回展厅率, 试乘试驾率) from day counters and day pairs (``reporting.projections.lead_days``).
+
+One consultant's funnel (``consultant_id``) reads the counters kept for that consultant: the stages
+counted by who did the work (the inquiry received, the appointment booked, the visit recorded, the
+test drive, the order; leads filed by their owner at filing), the rates by who received the inquiry
+(建卡率), who booked the appointment (邀约到店率), and by the lead's owner at filing for the rates that
+count leads (30天转化率, 转介绍率, 再回展厅率, 试乘试驾率). A consultant no event names has zeros.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from reporting.domain import FUNNEL_STAGES, Rate
-from reporting.models import AppointmentFact, DailyCount, DayPairCount, InquiryFact, LeadFact
+from reporting.models import ConsultantDayCount, ConsultantDayPairCount, DailyCount, DayPairCount
 from reporting.projections.lead_days import (
     DAY_SETS,
     FIRST_DAYS,
@@ -22,34 +29,53 @@ from reporting.projections.lead_days import (
     RETURN_DENOMINATOR,
     RETURN_NUMERATOR,
 )
-from reporting.projections.rates import RATE_COUNTERS
+from reporting.projections.rates import ARRIVAL, CONVERSION, FILING, RATE_METRICS, REFERRAL
 from reporting.reports import Table
 
-DAY_METRICS = (*FUNNEL_STAGES, *(m for rule in RATE_COUNTERS.values() for m in (rule[2], rule[4])),
-               *FIRST_DAYS.values(), RETURN_DENOMINATOR)
+RATE_DAY_METRICS = (*RATE_METRICS, *FIRST_DAYS.values(), RETURN_DENOMINATOR)
+DAY_METRICS = (*FUNNEL_STAGES, *RATE_DAY_METRICS)
+PAIR_METRICS = (RETURN_NUMERATOR, *LATER_DAYS.values())
 
 
-def _day_counts(session: Session, first: date, last: date) -> dict[str, int]:
-    """Every team day counter the funnel reads, summed over the range, in one query."""
-    rows = session.execute(select(DailyCount.metric, func.sum(DailyCount.value))
-                           .where(DailyCount.day.between(first, last), DailyCount.metric.in_(DAY_METRICS))
-                           .group_by(DailyCount.metric)).all()
-    return {metric: int(total or 0) for metric, total in rows}
+def _pairs_counted(first: date, last: date, metric: Any, other_day: Any) -> ColumnElement[bool]:
+    """The day pairs a range counts: a return by its last day; a later day whose previous one is before it."""
+    return or_(and_(metric == RETURN_NUMERATOR, other_day <= last),
+               and_(metric.in_(LATER_DAYS.values()), other_day < first))
 
 
-def _pair_counts(session: Session, first: date, last: date) -> dict[str, int]:
-    """The day pairs the range counts: a return by its last day; a later day whose previous one is before it."""
-    counted = or_(and_(DayPairCount.metric == RETURN_NUMERATOR, DayPairCount.other_day <= last),
-                  and_(DayPairCount.metric.in_(LATER_DAYS.values()), DayPairCount.other_day < first))
-    rows = session.execute(select(DayPairCount.metric, func.sum(DayPairCount.value))
-                           .where(DayPairCount.metric.in_([RETURN_NUMERATOR, *LATER_DAYS.values()]),
-                                  DayPairCount.day.between(first, last), counted)
-                           .group_by(DayPairCount.metric)).all()
-    return {metric: int(total or 0) for metric, total in rows}
+def _team_counts(session: Session, first: date, last: date) -> dict[str, int]:
+    """The team's counters over the range, two queries: each stage summed over everyone with the rates'
+    counters (``daily_counts`` holds only the team's, ''), and the team's day pairs."""
+    days = (select(DailyCount.metric, func.sum(DailyCount.value))
+            .where(DailyCount.day.between(first, last), DailyCount.metric.in_(DAY_METRICS))
+            .group_by(DailyCount.metric))
+    pairs = (select(DayPairCount.metric, func.sum(DayPairCount.value))
+             .where(DayPairCount.metric.in_(PAIR_METRICS), DayPairCount.day.between(first, last),
+                    _pairs_counted(first, last, DayPairCount.metric, DayPairCount.other_day))
+             .group_by(DayPairCount.metric))
+    return {metric: int(total or 0) for query in (days, pairs) for metric, total in session.execute(query).all()}
 
 
-def _counted_rate(found: dict[str, int], fact: type) -> Rate:
-    _, _, denominator, _, numerator = RATE_COUNTERS[fact]
+def _consultant_counts(session: Session, first: date, last: date, consultant: str) -> dict[str, int]:
+    """One consultant's counters over the range: their stages, and their rates' twins of the team's counters."""
+    stages = (select(DailyCount.metric, func.sum(DailyCount.value))
+              .where(DailyCount.day.between(first, last), DailyCount.metric.in_(FUNNEL_STAGES),
+                     DailyCount.consultant_id == consultant)
+              .group_by(DailyCount.metric))
+    rates = (select(ConsultantDayCount.metric, func.sum(ConsultantDayCount.value))
+             .where(ConsultantDayCount.consultant_id == consultant, ConsultantDayCount.day.between(first, last),
+                    ConsultantDayCount.metric.in_(RATE_DAY_METRICS))
+             .group_by(ConsultantDayCount.metric))
+    pairs_of = ConsultantDayPairCount
+    pairs = (select(pairs_of.metric, func.sum(pairs_of.value))
+             .where(pairs_of.consultant_id == consultant, pairs_of.metric.in_(PAIR_METRICS),
+                    pairs_of.day.between(first, last), _pairs_counted(first, last, pairs_of.metric, pairs_of.other_day))
+             .group_by(pairs_of.metric))
+    return {metric: int(total or 0) for metric, total in session.execute(union_all(stages, rates, pairs)).all()}
+
+
+def _counted_rate(found: dict[str, int], metrics: tuple[str, str]) -> Rate:
+    denominator, numerator = metrics
     return Rate(found.get(numerator, 0), found.get(denominator, 0))
 
 
@@ -62,23 +88,31 @@ def rates(found: dict[str, int]) -> dict[str, Rate]:
     visited, drove, either = (_leads_with_a_day_in_range(found, name) for name in DAY_SETS)
     return {
         # 建卡率: calls and walk-ins in the range that were filed ÷ calls and walk-ins in the range
-        "filing_rate": _counted_rate(found, InquiryFact),
-        # 邀约到店率: appointments booked in the range that a visit kept ÷ appointments booked
-        "appointment_arrival_rate": _counted_rate(found, AppointmentFact),
+        "filing_rate": _counted_rate(found, FILING),
+        # 邀约到店率: appointments booked in the range that a visit kept (no-shows and cancellations never
+        # are) ÷ appointments booked in the range, each once however often it was moved
+        "appointment_arrival_rate": _counted_rate(found, ARRIVAL),
         # 再回展厅率: leads first visiting in the range that came back by its last day ÷ those leads
         "return_visit_rate": Rate(found.get(RETURN_NUMERATOR, 0), found.get(RETURN_DENOMINATOR, 0)),
         # 试乘试驾率: distinct leads visiting in the range that test-drove in it ÷ distinct visiting leads
         "test_drive_rate": Rate(visited + drove - either, visited),
         # 30天转化率: leads filed in the range that ordered within 30 days ÷ leads filed in the range
-        "conversion_30d": _counted_rate(found, LeadFact),
+        "conversion_30d": _counted_rate(found, CONVERSION),
+        # 转介绍率: leads filed in the range from a referral ÷ leads filed in the range
+        "referral_rate": _counted_rate(found, REFERRAL),
     }
 
 
-def funnel(session: Session, first: date, last: date) -> dict[str, Any]:
-    """ARCHITECTURE.md's funnel shape, plus each rate's numerator and denominator: two queries in all."""
-    found = {**_day_counts(session, first, last), **_pair_counts(session, first, last)}
+def funnel(session: Session, first: date, last: date, consultant: str | None = None) -> dict[str, Any]:
+    """ARCHITECTURE.md's funnel shape, plus each rate's numerator and denominator: two queries, or one.
+
+    Merged duplicates count once: a duplicate's filing counts no more, its days are the survivor's.
+    """
+    found = (_team_counts(session, first, last) if consultant is None
+             else _consultant_counts(session, first, last, consultant))
     kpis = rates(found)
-    return {"from": first, "to": last, **{stage: found.get(stage, 0) for stage in FUNNEL_STAGES},
+    return {"from": first, "to": last, "consultant_id": consultant,
+            **{stage: found.get(stage, 0) for stage in FUNNEL_STAGES},
             "rates": {name: rate.value for name, rate in kpis.items()},
             "rate_details": {name: rate.details() for name, rate in kpis.items()}}
 

@@ -22,9 +22,18 @@
     ["appointment_arrival_rate", "邀约到店率 Invitation arrival", "kept", "appointments booked"],
     ["return_visit_rate", "再回展厅率 Return to store", "came back", "first-time visitors"],
     ["test_drive_rate", "试乘试驾率 Test drive", "test-drove", "visiting leads"],
-    ["conversion_30d", "30天转化率 30-day conversion", "ordered within 30 days", "leads filed"]];
+    ["conversion_30d", "30天转化率 30-day conversion", "ordered within 30 days", "leads filed"],
+    ["referral_rate", "转介绍率 Referral rate", "from referrals", "leads filed"]];
   const BUCKETS = [["0-30", "0–30 days"], ["31-60", "31–60 days"], ["61-90", "61–90 days"],
     ["over_90", "over 90 days"]];
+  // The store's fixed list of reasons a lead is lost for (战败原因), and the kinds of campaign (市场活动).
+  const LOST_REASONS = { price: "价格 Price", competitor: "竞品 Competitor", financing: "贷款/金融 Financing",
+    no_stock: "无现车 No stock", postponed: "暂缓购买 Postponed", unreachable: "联系不上 Unreachable",
+    other: "其他 Other" };
+  const CAMPAIGN_KINDS = { motor_show: "车展 Motor show", in_store_event: "店头活动 In-store event",
+    online: "线上活动 Online", outreach: "外拓 Outreach" };
+  const CAMPAIGN_STAGES = ["invited", "arrived", "test_drives", "orders", "deliveries"];
+  const TOP_BRANDS = 5;  // the competitor brands named in the lost-reasons panel; the rest are summed up
   const COLORS = ["#1d3557", "#457b9d", "#a8dadc", "#e63946", "#f4a261", "#2a9d8f", "#6d597a"];
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   // Panel -> its element and the reports it reads (any one of them is enough to show it).
@@ -33,6 +42,8 @@
     compare: { id: "panel-compare", reads: ["funnel", "sales"] }, trend: { id: "panel-trend", reads: ["sales"] },
     consultants: { id: "panel-consultants", reads: ["sales"] }, stock: { id: "panel-stock", reads: ["stock"] },
     afterSales: { id: "panel-after-sales", reads: ["after_sales"] },
+    lostReasons: { id: "panel-lost-reasons", reads: ["lost_reasons"] },
+    campaigns: { id: "panel-campaigns", reads: ["campaigns"] },
   };
   // The store's date comes from the API (DEALER_TZ): the first of these the role may read tells it.
   const CLOCKS = [["sales", "/reports/sales/daily?days=1", (r) => r.to], ["stock", "/reports/stock", (r) => r.as_of],
@@ -114,6 +125,14 @@
 
   function monthLabel(month) { return `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`; }
 
+  /* Any two dates, e.g. a campaign's, which may cross a month or a year: "8–9 Nov", "28 Oct – 3 Nov". */
+  function spanLabel(first, last) {
+    if (first.slice(0, 7) === last.slice(0, 7)) return rangeLabel(first, last);
+    const day = (iso) => `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]}`;
+    const year = first.slice(0, 4) === last.slice(0, 4) ? "" : ` ${first.slice(0, 4)}`;
+    return `${day(first)}${year} – ${day(last)}${year ? ` ${last.slice(0, 4)}` : ""}`;
+  }
+
   /* ---- CSV: cells neutralised as shared/web/csv_safe.py does on the server ---- */
 
   const FORMULA_START = /^[=+\-@\t\r]/;
@@ -177,6 +196,8 @@
       consultants: ["sales", `/reports/consultants?month=${month}`],
       stock: ["stock", "/reports/stock"],
       afterSales: ["after_sales", `/reports/after-sales?from=${p.first}&to=${p.last}`],
+      lostReasons: ["lost_reasons", `/reports/lost-reasons?from=${p.first}&to=${p.last}`],
+      campaigns: ["campaigns", `/reports/campaigns?from=${p.first}&to=${p.last}`],
     };
   }
 
@@ -475,6 +496,51 @@
       { plugins: { legend: { display: false } }, scales: COUNT_AXIS });
   }
 
+  /* A table's only row when it has nothing to list. */
+  function noneRow(columns, text) {
+    const tr = row([text || "none 无"]);
+    tr.cells[0].colSpan = columns;
+    return tr;
+  }
+
+  /* The brands named most when a lead is lost to a competitor: the first few, then the rest summed up. */
+  function brandRows(brands, lost) {
+    const rows = brands.slice(0, TOP_BRANDS).map((b) => row([b.brand, b.count, percent(b.share)]));
+    const rest = brands.slice(TOP_BRANDS);
+    if (rest.length) {
+      const count = rest.reduce((total, b) => total + b.count, 0);
+      rows.push(row([`Other brands 其他品牌 (${rest.length})`, count, percent(lost ? count / lost : 0)]));
+    }
+    return rows.length ? rows : [noneRow(3)];
+  }
+
+  function renderLostReasons(bundle) {
+    const report = bundle.lostReasons;
+    if (!permitted("lostReasons", report)) return;
+    state.data.lostReasons = report;
+    state.csv.lostReasons = { path: bundle.paths.lostReasons[1] };
+    $("lost-range").textContent = rangeLabel(report.from, report.to);
+    $("lost-summary").textContent = `${report.lost} leads lost 战败 (still lost now)`;
+    draw("lostReasons", "chart-lost-reasons", "bar",
+      report.reasons.map((r) => [LOST_REASONS[r.reason_code] || r.reason_code, `${r.count} · ${percent(r.share)}`]),
+      [{ label: "Leads lost 战败", data: report.reasons.map((r) => r.count), backgroundColor: COLORS[3] }],
+      { indexAxis: "y", plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } } });
+    $("brand-table").tBodies[0].replaceChildren(...brandRows(report.competitor_brands, report.lost));
+  }
+
+  function renderCampaigns(bundle) {
+    const report = bundle.campaigns;
+    if (!permitted("campaigns", report)) return;
+    state.data.campaigns = report;
+    state.csv.campaigns = { path: bundle.paths.campaigns[1] };
+    $("campaigns-range").textContent = rangeLabel(report.from, report.to);
+    const rows = report.campaigns.map((c) => row([c.name, CAMPAIGN_KINDS[c.kind] || c.kind,
+      spanLabel(c.starts_on, c.ends_on), ...CAMPAIGN_STAGES.map((stage) => c[stage])]));
+    $("campaign-table").tBodies[0].replaceChildren(...(rows.length ? rows
+      : [noneRow(3 + CAMPAIGN_STAGES.length, "No campaign in this period 本期无市场活动")]));
+  }
+
   function renderPeriod(bundle) {
     const p = bundle.period;
     state.period = { ...p, today: bundle.today };
@@ -493,6 +559,8 @@
     renderConsultants(bundle);
     renderStock(bundle);
     renderAfterSales(bundle);
+    renderLostReasons(bundle);
+    renderCampaigns(bundle);
     state.updates += 1;
     state.lastUpdated = new Date().toISOString();
     $("status").textContent = `Updated ${new Date().toLocaleTimeString()} · every ${state.refreshSeconds} s`;
@@ -636,6 +704,6 @@
     }
   }
 
-  state.tools = { csvCell, csvText, paceShare, rangeLabel, period };
+  state.tools = { csvCell, csvText, paceShare, rangeLabel, spanLabel, period };
   start();
 }());

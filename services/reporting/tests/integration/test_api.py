@@ -49,7 +49,7 @@ def test_the_team_figures_are_refused_to_consultants_while_stock_is_open_to_them
 
 
 def test_every_report_needs_a_token(client) -> None:
-    for path in ("funnel", "sales", "sales/daily", "consultants", "stock", "after-sales"):
+    for path in ("funnel", "sales", "sales/daily", "consultants", "stock", "after-sales", "lost-reasons", "campaigns"):
         answer = client.get(f"/api/v1/reports/{path}")
         assert answer.status_code == 401 and answer.mimetype == "application/problem+json", path
 
@@ -158,6 +158,7 @@ def test_the_openapi_document_describes_every_report(client) -> None:
     paths = client.get("/openapi.json").get_json()["paths"]
     for path in ("/api/v1/reports/funnel", "/api/v1/reports/sales", "/api/v1/reports/sales/daily",
                  "/api/v1/reports/consultants", "/api/v1/reports/stock", "/api/v1/reports/after-sales",
+                 "/api/v1/reports/lost-reasons", "/api/v1/reports/campaigns",
                  "/api/v1/targets/{month}", "/api/v1/admin/rebuild", "/api/v1/events"):
         assert path in paths, path
 

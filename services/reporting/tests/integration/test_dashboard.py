@@ -62,6 +62,7 @@ def expected_charts(url: str, bearer: dict[str, str], month: str | None = None) 
     stock, after_sales = api(url, "/reports/stock", bearer), api(url, f"/reports/after-sales?from={first}&to={last}",
                                                                  bearer)
     complaints = after_sales["complaints"]
+    lost = api(url, f"/reports/lost-reasons?from={first}&to={last}", bearer)
     return {
         "funnel": [[funnel[s] for s in STAGES]],
         "trend": [[p["units"] for p in trend["items"]], [float(p["revenue"]) for p in trend["items"]]],
@@ -69,6 +70,7 @@ def expected_charts(url: str, bearer: dict[str, str], month: str | None = None) 
         "ageing": [[stock["ageing"][b] for b in ("0-30", "31-60", "61-90", "over_90")]],
         "complaints": [[complaints["opened"], complaints["resolved"], complaints["escalated"],
                         complaints["open_now"]]],
+        "lostReasons": [[r["count"] for r in lost["reasons"]]],
     }
 
 
@@ -159,10 +161,12 @@ STAGE_LABELS = ["来电到店 Calls & walk-ins logged", "线索 Leads filed", "�
 RATE_WORDS = {"filing_rate": ("filed", "calls & walk-ins"), "appointment_arrival_rate": ("kept", "appointments booked"),
               "return_visit_rate": ("came back", "first-time visitors"),
               "test_drive_rate": ("test-drove", "visiting leads"),
-              "conversion_30d": ("ordered within 30 days", "leads filed")}
-PANEL_KEYS = ("day", "funnel", "compare", "trend", "consultants", "stock", "afterSales")
+              "conversion_30d": ("ordered within 30 days", "leads filed"),
+              "referral_rate": ("from referrals", "leads filed")}
+PANEL_KEYS = ("day", "funnel", "compare", "trend", "consultants", "stock", "afterSales", "lostReasons", "campaigns")
 PANEL_IDS = {"day": "panel-day", "funnel": "panel-funnel", "compare": "panel-compare", "trend": "panel-trend",
-             "consultants": "panel-consultants", "stock": "panel-stock", "afterSales": "panel-after-sales"}
+             "consultants": "panel-consultants", "lostReasons": "panel-lost-reasons",
+             "campaigns": "panel-campaigns", "stock": "panel-stock", "afterSales": "panel-after-sales"}
 
 
 def autumn_events(events) -> list[dict[str, Any]]:
@@ -280,7 +284,8 @@ def test_signing_out_then_in_as_after_sales_shows_no_figure_of_the_managers(autu
     page.wait_for_function(f"() => window.dealerDashboard.dropped > {dropped}")
 
     denied = page.evaluate("() => [...document.querySelectorAll('.panel.denied')].map((p) => p.id)")
-    assert denied == [PANEL_IDS[k] for k in ("day", "funnel", "compare", "trend", "consultants", "stock")]
+    assert denied == [PANEL_IDS[k] for k in ("day", "funnel", "compare", "trend", "consultants", "lostReasons",
+                                             "campaigns", "stock")]
     assert page.evaluate("() => [...document.querySelectorAll('.panel.denied [data-fill]')]"
                          ".map((e) => e.textContent).filter((t) => t !== '')") == []
     assert "on hand" not in page.inner_text("#board")  # nor once the manager's last answers have come
@@ -332,7 +337,8 @@ def test_the_month_picker_changes_every_panels_period(autumn, browser: Browser) 
         "/reports/funnel?from=2025-11-01&to=2025-11-30", "/reports/funnel?from=2025-10-01&to=2025-10-31",
         "/reports/sales/daily?to=2025-11-30&days=30", "/reports/sales/daily?to=2025-10-31&days=31",
         "/reports/consultants?month=2025-11", "/reports/stock",
-        "/reports/after-sales?from=2025-11-01&to=2025-11-30"}
+        "/reports/after-sales?from=2025-11-01&to=2025-11-30",
+        "/reports/lost-reasons?from=2025-11-01&to=2025-11-30", "/reports/campaigns?from=2025-11-01&to=2025-11-30"}
     assert page.inner_text("#month-shown") == "Showing 显示: Nov 2025 (1–30 Nov)"
     drawn = page.evaluate(CHART_DATA)
     units = [0] * 30
@@ -340,11 +346,13 @@ def test_the_month_picker_changes_every_panels_period(autumn, browser: Browser) 
     assert {name: chart["data"] for name, chart in drawn.items()} == {
         "funnel": [NOVEMBER_FUNNEL], "trend": [units, [199900.0 if u and i == 24 else 259900.0 if u else 0.0
                                                       for i, u in enumerate(units)]],
-        "consultants": [[50.0, 25.0]], "ageing": [[0, 0, 0, 2]], "complaints": [[1, 0, 1, 1]]}
+        "consultants": [[50.0, 25.0]], "ageing": [[0, 0, 0, 2]], "complaints": [[1, 0, 1, 1]],
+        "lostReasons": [[0] * 7]}  # nobody lost in the autumn's figures
     assert drawn["consultants"]["labels"] == ["c2", "c1"]
     assert page.inner_text("#day-date") == "30 Nov" and page.inner_text("#day-title") == "Last day of the month 月末"
     assert [t["value"] for t in tiles(page, "#day-tiles")] == ["1", "0", "0", "0", "0", "0", "0"]
-    for key in ("funnel-range", "trend-range", "consultants-month", "after-sales-range"):
+    for key in ("funnel-range", "trend-range", "consultants-month", "after-sales-range", "lost-range",
+                "campaigns-range"):
         assert page.inner_text(f"#{key}") == "1–30 Nov", key
     assert "not by month" in page.inner_text("#stock-on-hand")  # stock is a snapshot of now, and says so
 
@@ -414,7 +422,7 @@ def test_the_previous_month_is_shown_beside_this_one(autumn, browser: Browser) -
               *[[label, str(before), str(now), f"+{now - before}" if now > before else str(now - before)]
                 for label, before, now in zip(STAGE_LABELS, OCTOBER_FUNNEL, NOVEMBER_FUNNEL, strict=True)][:-1]]
     rate_labels = ["建卡率 Filing rate", "邀约到店率 Invitation arrival", "再回展厅率 Return to store",
-                   "试乘试驾率 Test drive", "30天转化率 30-day conversion"]
+                   "试乘试驾率 Test drive", "30天转化率 30-day conversion", "转介绍率 Referral rate"]
     rates = [[label, rate(october, name), rate(november, name),
               change((november["rates"][name] - october["rates"][name]) * 100)]
              for label, name in zip(rate_labels, RATE_WORDS, strict=True)]
@@ -447,7 +455,8 @@ def test_each_panels_csv_button_downloads_a_csv_whose_rows_match_its_figures(aut
         "day": "funnel-2025-11-30-2025-11-30.csv", "funnel": "funnel-2025-11-01-2025-11-30.csv",
         "compare": "month-on-month-2025-11.csv", "trend": "sales-daily-2025-11-01-2025-11-30.csv",
         "consultants": "consultants-2025-11.csv", "stock": f"stock-{store_today(url, manager)}.csv",
-        "afterSales": "after-sales-2025-11-01-2025-11-30.csv"}
+        "afterSales": "after-sales-2025-11-01-2025-11-30.csv",
+        "lostReasons": "lost-reasons-2025-11-01-2025-11-30.csv", "campaigns": "campaigns-2025-11-01-2025-11-30.csv"}
     rows = {key: table for key, (_, table) in files.items()}
 
     assert [r[1] for r in rows["day"][1:8]] == [t["value"] for t in tiles(page, "#day-tiles")]
@@ -483,4 +492,178 @@ def test_the_pages_own_csv_neutralises_formula_cells_as_the_server_does(start_se
     assert [str(safe_cell(v)) for v in values] == by_hand  # the server's rule gives the same cells
     assert page.evaluate("() => window.dealerDashboard.tools.csvText(['a', 'b'], [['=1+2', 'x, \"y\"']])") == \
         'a,b\r\n\'=1+2,"x, ""y"""\r\n'
+    page.close()
+
+
+# -- The sales floor's November 2025, worked out by hand ---------------------------------------------------------
+# Twelve leads filed (L1..L12), one of them a referral (L3): referral rate 1 / 12 = 8.3%.
+# Lost and still lost: L2 and L12 on price, L7 on financing, seven to a competitor (L3 and L4 比亚迪, L5 吉利,
+# L8 丰田, L9 大众, L10 特斯拉, L11 长安): 10. L6, lost as postponed on 16 Nov, was reopened on 17 Nov: not counted.
+# Campaigns: an online one 28 Oct-11 Nov (L7 invited, never came); the motor show 8-9 Nov (L1 and L2 invited; L1
+# came on the 8th, test-drove that day, ordered on the 10th, took delivery on the 20th; L5 walked in on the 9th,
+# uninvited); a test-drive day on 22 Nov (L6 invited, did not come); an outreach 1-7 Oct, before the month.
+REFERRAL = 3
+LOSSES = {2: (12, "price", None), 3: (14, "competitor", "比亚迪"), 4: (15, "competitor", "比亚迪"),
+          5: (18, "competitor", "吉利"), 7: (19, "financing", None), 8: (20, "competitor", "丰田"),
+          9: (21, "competitor", "大众"), 10: (22, "competitor", "特斯拉"), 11: (23, "competitor", "长安"),
+          12: (24, "price", None)}  # lead -> (day lost, reason code, competitor's brand)
+CAMPAIGNS = {"online": ("双十一线上购车节", "online", date(2025, 10, 28), date(2025, 11, 11)),
+             "show": ("秋季车展", "motor_show", date(2025, 11, 8), date(2025, 11, 9)),
+             "drive": ("店头试驾日", "in_store_event", date(2025, 11, 22), date(2025, 11, 22)),
+             "outreach": ("国庆外拓", "outreach", date(2025, 10, 1), date(2025, 10, 7))}
+
+
+def floor_events(events) -> list[dict[str, Any]]:
+    """November 2025 on the sales floor as the comment above counts it."""
+    def on(day: int, hour: int = 10, month: int = 11) -> datetime:
+        return events.at(date(2025, month, day), hour)
+
+    owners = {n: ("c1", "c2", "c3")[n % 3] for n in range(1, 13)}
+    leads = {n: f"lead-{n}" for n in owners}
+    sent = [events.lead(on(n + 2), owners[n], "referral" if n == REFERRAL else "phone_in", lead_id=leads[n])
+            for n in owners]
+    sent += [lead_lost(events, leads[n], owners[n], on(day), code, brand)
+             for n, (day, code, brand) in LOSSES.items()]
+    sent += [lead_lost(events, leads[6], owners[6], on(16), "postponed", None),
+             events.event("leads.lead.reopened", leads[6], {"lead_id": leads[6], "status": "potential",
+                                                            "owner_id": owners[6], "by": owners[6]})]
+    sent += [campaign_created(events, key, name, kind, first, last)
+             for key, (name, kind, first, last) in CAMPAIGNS.items()]
+    sent += [campaign_invited(events, "online", leads[7], owners[7], on(11, 15)),
+             campaign_invited(events, "show", leads[1], owners[1], on(5)),
+             campaign_invited(events, "show", leads[2], owners[2], on(5)),
+             campaign_invited(events, "drive", leads[6], owners[6], on(18))]
+    sent += [campaign_visit(events, leads[1], on(8), owners[1], "show"),
+             events.test_drive(leads[1], on(8, 11), owners[1]),
+             events.order_placed(on(10), leads[1], owners[1], order_id="o-show"),
+             events.delivered(on(20), "o-show", leads[1], owners[1]),
+             campaign_visit(events, leads[5], on(9), owners[5], "show")]
+    return sent
+
+
+def lead_lost(events, lead_id: str, owner: str, when: datetime, code: str, brand: str | None) -> dict[str, Any]:
+    """``leads.lead.lost`` with its reason from the store's list."""
+    return events.event("leads.lead.lost", lead_id, {
+        "lead_id": lead_id, "reason": code, "owner_id": owner, "by": owner, "reason_code": code,
+        "competitor_brand": brand, "lost_at": when.isoformat()})
+
+
+def campaign_created(events, campaign_id: str, name: str, kind: str, first: date, last: date) -> dict[str, Any]:
+    """``leads.campaign.created``, by the manager a fortnight before the campaign starts."""
+    return events.event("leads.campaign.created", campaign_id, {
+        "campaign_id": campaign_id, "name": name, "kind": kind, "starts_on": first.isoformat(),
+        "ends_on": last.isoformat(), "created_by": "m1",
+        "created_at": events.at(first - timedelta(days=14), 9).isoformat()})
+
+
+def campaign_invited(events, campaign_id: str, lead_id: str, owner: str, when: datetime) -> dict[str, Any]:
+    """``leads.campaign.invited``: the lead's owner invites the customer."""
+    return events.event("leads.campaign.invited", campaign_id, {
+        "campaign_id": campaign_id, "lead_id": lead_id, "owner_id": owner, "invited_by": owner,
+        "invited_at": when.isoformat()})
+
+
+def campaign_visit(events, lead_id: str, when: datetime, consultant: str, campaign_id: str) -> dict[str, Any]:
+    """A first visit that names a campaign: attendance (到店)."""
+    return events.event("leads.visit.recorded", lead_id, {
+        "lead_id": lead_id, "visit_id": events.new_id(), "consultant_id": consultant, "appointment_id": None,
+        "visit_number": 1, "owner_id": consultant, "previous_owner_id": consultant, "visited_at": when.isoformat(),
+        "campaign_id": campaign_id})
+
+
+@pytest.fixture
+def floor(start_service, database_url: str, bus, events) -> tuple[str, dict[str, str]]:
+    """Reporting, on SQLite and on PostgreSQL, with the floor's November 2025 stored; its URL and a manager's token."""
+    reporting = start_service("reporting", database_url)
+    manager = token("sales_manager", "m1")
+    sent = floor_events(events)
+    bus(sent)
+    wait_for(lambda: api(reporting.url, "/admin/status", manager)["events_stored"] == len(sent), timeout=60,
+             message="the events to be stored")
+    return reporting.url, manager
+
+
+REASON_LABELS = ["价格 Price", "竞品 Competitor", "贷款/金融 Financing", "无现车 No stock", "暂缓购买 Postponed",
+                 "联系不上 Unreachable", "其他 Other"]
+
+
+def test_the_lost_reasons_panel_draws_a_bar_per_reason_with_its_count_and_share_and_the_top_brands(
+        floor, browser: Browser, tmp_path: Path) -> None:
+    url, manager = floor
+    page = open_board(browser, url, manager)
+    pick_month(page, NOVEMBER)
+    # 10 still lost: price 2 (20%), competitor 7 (70%), financing 1 (10%); the reopened postponement not counted.
+    counts = [2, 7, 1, 0, 0, 0, 0]
+    shares = ["20.0%", "70.0%", "10.0%", "0.0%", "0.0%", "0.0%", "0.0%"]
+    chart = page.evaluate("() => window.dealerDashboard.charts.lostReasons.data")
+    assert chart["labels"] == [[label, f"{n} · {share}"] for label, n, share in zip(REASON_LABELS, counts, shares,
+                                                                                   strict=True)]
+    assert chart["datasets"][0]["data"] == counts
+    assert page.inner_text("#lost-summary") == "10 leads lost 战败 (still lost now)"
+    assert page.inner_text("#lost-range") == "1–30 Nov"
+    # Brands by count, then by name; the five named most, then the rest (长安) summed up. Shares of the 10 lost.
+    assert cells(page, "#brand-table tbody tr") == [
+        ["比亚迪", "2", "20.0%"], ["丰田", "1", "10.0%"], ["吉利", "1", "10.0%"], ["大众", "1", "10.0%"],
+        ["特斯拉", "1", "10.0%"], ["Other brands 其他品牌 (1)", "1", "10.0%"]]
+
+    name, rows = downloaded(page, "lostReasons", tmp_path)
+    assert name == "lost-reasons-2025-11-01-2025-11-30.csv"
+    assert rows[0] == ["dimension", "value", "count", "share"] and rows[1][:3] == ["total", "", "10"]
+    assert [r[2] for r in rows[2:9]] == [str(n) for n in counts]
+    assert [[r[1], r[2]] for r in rows[9:]] == [["比亚迪", "2"], ["丰田", "1"], ["吉利", "1"], ["大众", "1"],
+                                                 ["特斯拉", "1"], ["长安", "1"]]
+    save_screenshot(page, tmp_path, "dashboard-floor.png")
+    page.close()
+
+
+def test_the_campaigns_panel_shows_each_campaigns_funnel_and_only_to_those_who_read_the_report(
+        floor, browser: Browser, tmp_path: Path) -> None:
+    url, manager = floor
+    page = open_board(browser, url, manager)
+    pick_month(page, NOVEMBER)
+    # By first day; the online campaign began in October. The motor show: 2 invited (L1, L2), 2 arrived (L1 invited,
+    # L5 walked in), 1 test drive, 1 order and 1 delivery (L1's).
+    assert cells(page, "#campaign-table tbody tr") == [
+        ["双十一线上购车节", "线上活动 Online", "28 Oct – 11 Nov", "1", "0", "0", "0", "0"],
+        ["秋季车展", "车展 Motor show", "8–9 Nov", "2", "2", "1", "1", "1"],
+        ["店头试驾日", "店头活动 In-store event", "22 Nov", "1", "0", "0", "0", "0"]]
+    assert page.inner_text("#campaigns-range") == "1–30 Nov"
+    span = "([first, last]) => window.dealerDashboard.tools.spanLabel(first, last)"
+    assert page.evaluate(span, ["2025-12-28", "2026-01-03"]) == "28 Dec 2025 – 3 Jan 2026"  # a New Year's show
+    name, rows = downloaded(page, "campaigns", tmp_path)
+    assert name == "campaigns-2025-11-01-2025-11-30.csv"
+    header = rows[0]
+    assert [[r[header.index(c)] for c in ("name", "invited", "arrived", "test_drives", "orders", "deliveries")]
+            for r in rows[1:]] == [[r[0], *r[3:]] for r in cells(page, "#campaign-table tbody tr")]
+
+    pick_month(page, OCTOBER)  # the outreach, and the online campaign that ran into November
+    assert [r[:3] for r in cells(page, "#campaign-table tbody tr")] == [
+        ["国庆外拓", "外拓 Outreach", "1–7 Oct"], ["双十一线上购车节", "线上活动 Online", "28 Oct – 11 Nov"]]
+
+    page.click("#logout")
+    page.wait_for_selector("#login", state="visible")
+    assert page.evaluate("() => document.querySelector('#campaign-table tbody').textContent") == ""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    seen = page.evaluate("() => window.dealerDashboard.updates")
+    sign_in(page, token("consultant", "c1"))
+    page.wait_for_function(f"() => window.dealerDashboard.updates > {seen}")
+    denied = page.evaluate("() => [...document.querySelectorAll('.panel.denied')].map((p) => p.id)")
+    assert {"panel-lost-reasons", "panel-campaigns"} <= set(denied)
+    assert [path for path in report_paths(asked) if "lost-reasons" in path or "campaigns" in path] == []
+    assert "lostReasons" not in page.evaluate("() => Object.keys(window.dealerDashboard.charts)")
+    page.close()
+
+
+def test_the_funnel_shows_the_referral_rate_with_its_numerator_and_denominator(floor, browser: Browser) -> None:
+    url, manager = floor
+    page = open_board(browser, url, manager)
+    pick_month(page, NOVEMBER)
+    referral = tiles(page, "#rate-tiles")[-1]
+    # One referral (L3) among the 12 leads filed in November; October filed none: 0 of 0 is 0.
+    assert referral == {"label": "转介绍率 Referral rate", "value": "8.3%",
+                        "detail": "1 from referrals / 12 leads filed",
+                        "previous": "上月 Last month 1–31 Oct: 0.0% (0 / 0)"}
+    assert cells(page, "#compare-table tbody tr")[-1] == ["转介绍率 Referral rate", "0.0% (0 / 0)", "8.3% (1 / 12)",
+                                                          "+8.3"]
     page.close()

@@ -111,15 +111,17 @@ def _stock_and_reminders(e) -> list[dict[str, Any]]:
 
 
 FUNNEL = {
-    "from": "2026-10-01", "to": "2026-10-31",
+    "from": "2026-10-01", "to": "2026-10-31", "consultant_id": None,
     "inquiries": 6, "leads": 4, "appointments": 3, "visits": 7, "test_drives": 3, "orders": 3, "deliveries": 3,
     "rates": {"filing_rate": 0.6, "appointment_arrival_rate": 0.6667, "return_visit_rate": 0.6667,
-              "test_drive_rate": 0.5, "conversion_30d": 0.75},
+              "test_drive_rate": 0.5, "conversion_30d": 0.75, "referral_rate": 0.0},
     "rate_details": {"filing_rate": {"numerator": 3, "denominator": 5},
                      "appointment_arrival_rate": {"numerator": 2, "denominator": 3},
                      "return_visit_rate": {"numerator": 2, "denominator": 3},
                      "test_drive_rate": {"numerator": 2, "denominator": 4},
-                     "conversion_30d": {"numerator": 3, "denominator": 4}},
+                     "conversion_30d": {"numerator": 3, "denominator": 4},
+                     # L1 phone_in, L2 walk_in, L3 online, L6 event; the referral L5 was filed in September
+                     "referral_rate": {"numerator": 0, "denominator": 4}},
 }
 CONSULTANTS = [
     {"rank": 1, "consultant_id": "c1", "leads": 1, "visits": 3, "test_drives": 2, "orders": 1, "deliveries": 2,

@@ -51,15 +51,18 @@ def test_the_tables_the_consumer_wrote_are_the_rows_worked_out_in_memory(app, ev
     with app.extensions["dealer"].sessions() as session:
         found = projection_rows(session)
     assert _comparable(found) == _comparable(expected_projections(stream))
-    totals = Counter[str]()
-    for row in found["daily_counts"]:
-        totals[row["metric"]] += row["value"]
-    # By hand: one of each stage; 建卡率, 邀约到店率 and 30天转化率 1 of 1; the first visit opens each lead-day set.
-    assert dict(totals) == {
-        "inquiries": 1, "leads": 1, "appointments": 1, "visits": 1, "orders": 1, "deliveries": 1,
-        "rate_filing_inquiries": 1, "rate_filing_filed": 1, "rate_arrival_booked": 1, "rate_arrival_kept": 1,
-        "rate_conversion_leads": 1, "rate_conversion_converted": 1, "rate_drive_first_visited": 1,
-        "rate_drive_first_visited_or_drove": 1, "rate_return_first_visits": 1}
+    totals: dict[tuple[str, str], Counter[str]] = {}
+    for table in ("daily_counts", "consultant_day_counts"):
+        for row in found[table]:
+            totals.setdefault((table, row["consultant_id"]), Counter())[row["metric"]] += row["value"]
+    # By hand: one of each stage, c1's; 建卡率, 邀约到店率 and 30天转化率 1 of 1, 转介绍率 0 of 1; the first visit
+    # opens each lead-day set: each rate's counters for the team ('') and their twins for c1 (all c1's work).
+    rates = {"rate_filing_inquiries": 1, "rate_filing_filed": 1, "rate_arrival_booked": 1, "rate_arrival_kept": 1,
+             "rate_conversion_leads": 1, "rate_conversion_converted": 1, "rate_referral_leads": 1,
+             "rate_drive_first_visited": 1, "rate_drive_first_visited_or_drove": 1, "rate_return_first_visits": 1}
+    assert totals == {("daily_counts", ""): rates, ("consultant_day_counts", "c1"): rates,
+                      ("daily_counts", "c1"): {"inquiries": 1, "leads": 1, "appointments": 1, "visits": 1,
+                                               "orders": 1, "deliveries": 1}}
 
 
 def test_the_counts_of_the_store_count_an_event_delivered_twice_once(app, events, consume) -> None:

@@ -3,17 +3,21 @@ each lead once over any range; migrating to the day counters queues the rebuild 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
 from reporting.consumers import store_and_project_all
-from reporting.models import PROJECTIONS, RebuildRun
+from reporting.models import PROJECTIONS, LostReasonCount, RebuildRun, StoredEvent
 from reporting.projections.tables import COUNTERS
+from reporting.public import expected_projections, mask_event, projection_rows, stored_row
 from reporting.rebuild.facts import RebuildFacts
 from reporting.rebuild.replay import rebuild_projections
+from reporting.services import run_requested_rebuilds
+from shared.clock import utcnow
 from shared.db import dispose_engines, session_factory
 from shared.migrations import upgrade
 from shared.service import service
@@ -21,22 +25,57 @@ from shared.service import service
 START = date(2026, 9, 1)
 
 
+CAMPAIGNS = [(f"campaign-{n}", START + timedelta(days=15 * n), START + timedelta(days=15 * n + 3)) for n in range(4)]
+BRANDS = ("比亚迪", "吉利", "丰田")
+
+
 def _lead_journey(e: Any, rng: random.Random, n: int) -> list[dict[str, Any]]:
-    """One customer: inquiry, filing, perhaps an appointment, visits and test drives days apart, an order."""
+    """One customer: inquiry, filing, perhaps an appointment (kept, missed, cancelled or moved), campaigns,
+    visits and test drives days apart, an order, or a loss (reopened or not, lost again or not)."""
     day, consultant, lead_id = START + timedelta(days=rng.randrange(60)), rng.choice(("c1", "c2", "c3")), e.new_id()
     inquiry = e.inquiry(e.at(day, 9), rng.choice(("phone", "walk_in", "online")), consultant)
     built = [inquiry, e.lead(e.at(day, 10), consultant, rng.choice(("walk_in", "referral")),
                              (inquiry["data"]["inquiry_id"],), lead_id)]
     appointment = e.appointment(lead_id, e.at(day, 11), consultant) if rng.random() < 0.6 else None
-    built += [appointment] if appointment else []
+    built += [appointment, *_appointment_news(e, rng, appointment)] if appointment else []
+    campaign, start, _ = rng.choice(CAMPAIGNS)
+    if rng.random() < 0.4:
+        built.append(e.invited(campaign, lead_id, e.at(start - timedelta(days=2)), consultant))
     for number in range(1, rng.randint(0, 4) + 1):
         day += timedelta(days=rng.randint(0, 9))  # 0: a second visit the same day
         kept = appointment["data"]["appointment_id"] if appointment and number == 1 else None
-        built.append(e.visit(lead_id, e.at(day, 12), number, consultant, kept))
+        attended = campaign if rng.random() < 0.3 else None
+        built.append(e.visit(lead_id, e.at(day, 12), number, consultant, kept, attended))
         if rng.random() < 0.5:
             built.append(e.test_drive(lead_id, e.at(day + timedelta(days=rng.choice((0, 0, 1))), 13), consultant))
     if rng.random() < 0.5:
         built += _sale(e, rng, n, lead_id, consultant, day + timedelta(days=rng.randint(0, 40)))
+    elif rng.random() < 0.6:
+        built += _losses(e, rng, lead_id, consultant, day + timedelta(days=rng.randint(1, 20)))
+    return built
+
+
+def _appointment_news(e: Any, rng: random.Random, appointment: dict[str, Any]) -> list[dict[str, Any]]:
+    """What became of an invitation: moved, missed (爽约), cancelled, or nothing (a visit may keep it)."""
+    data, fate = appointment["data"], rng.random()
+    lead_id, appointment_id = data["lead_id"], data["appointment_id"]
+    scheduled = datetime.fromisoformat(data["scheduled_at"])
+    if fate < 0.2:
+        return [e.rescheduled(lead_id, appointment_id, scheduled, scheduled + timedelta(days=1))]
+    if fate < 0.35:
+        return [e.no_show(lead_id, appointment_id, scheduled)]
+    return [e.cancelled(lead_id, appointment_id, scheduled - timedelta(hours=5))] if fate < 0.5 else []
+
+
+def _losses(e: Any, rng: random.Random, lead_id: str, consultant: str, day: date) -> list[dict[str, Any]]:
+    """Lost (战败) with a reason, a brand, or as the first version wrote it; perhaps reopened and lost again."""
+    code = rng.choice(("price", "competitor", "financing", "postponed", None))
+    built = [e.lost(lead_id, e.at(day, 15), code or "price", consultant,
+                    rng.choice(BRANDS) if code == "competitor" else None, first_version=code is None)]
+    if rng.random() < 0.5:
+        built.append(e.reopened(lead_id, e.at(day + timedelta(days=2), 9), consultant))
+        if rng.random() < 0.5:
+            built.append(e.lost(lead_id, e.at(day + timedelta(days=5), 15), "unreachable", consultant))
     return built
 
 
@@ -44,6 +83,7 @@ def _sale(e: Any, rng: random.Random, n: int, lead_id: str, consultant: str, pla
     """An order, its car from arrival to delivery, the customer file and what after-sales does next."""
     order_id, car, delivered = e.new_id(), e.vin(n), placed + timedelta(days=5)
     built = [e.order_placed(e.at(placed, 14), lead_id, consultant, order_id=order_id),
+             e.converted(lead_id, order_id, consultant),
              e.received(car, e.at(placed - timedelta(days=20))), e.inspected(car, e.at(placed - timedelta(days=19))),
              e.reserved(car, e.at(placed, 15), order_id)]
     if rng.random() < 0.3:
@@ -62,11 +102,23 @@ def _sale(e: Any, rng: random.Random, n: int, lead_id: str, consultant: str, pla
     return built
 
 
+def _merges(e: Any, rng: random.Random, journeys: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Pairs of customers merged (合并), a chain among them, with a visit of a duplicate after its merge."""
+    leads = [journey[1]["data"]["lead_id"] for journey in journeys]
+    built = [e.merged(leads[n], leads[n + 1], e.at(START + timedelta(days=70))) for n in range(0, 12, 2)]
+    built.append(e.merged(leads[0], leads[2], e.at(START + timedelta(days=75))))  # a survivor merged in turn
+    built.append(e.visit(leads[3], e.at(START + timedelta(days=80)), 1))  # a duplicate's: the survivor's
+    return built
+
+
 @pytest.fixture
 def mixed_stream(events) -> list[dict[str, Any]]:
     """Two months of a small store's events, in an order that takes each customer up again weeks later."""
     rng = random.Random(11)
-    built = [event for n in range(60) for event in _lead_journey(events, rng, n)]
+    journeys = [_lead_journey(events, rng, n) for n in range(60)]
+    built = [event for journey in journeys for event in journey]
+    built += [events.campaign(name, "motor_show", start, end, name) for name, start, end in CAMPAIGNS]
+    built += [*_merges(events, rng, journeys), events.roster(START, ["c1", "c2"])]
     rng.shuffle(built)
     return built
 
@@ -105,6 +157,27 @@ def test_a_rebuild_writes_exactly_the_rows_live_ingestion_wrote(app, mixed_strea
     assert all(live.values())  # every projection has rows: the stream touches them all
     if chunk < 10:
         assert read_back  # small windows let rows go that later events need: they were read back
+
+
+def _comparable(tables: dict[str, list[dict[str, Any]]]) -> dict[str, set[tuple[Any, ...]]]:
+    """Rows as sets of tuples, counters at 0 left out, times in UTC, money to the cent (SQLite drops both)."""
+    def norm(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return value.quantize(Decimal("0.01")) if isinstance(value, Decimal) else value
+    return {table: {tuple(norm(row[name]) for name in sorted(row)) for row in rows if row.get("value", 1) != 0}
+            for table, rows in tables.items()}
+
+
+def test_live_ingestion_writes_the_rows_worked_out_in_memory_whatever_the_order(app, mixed_stream) -> None:
+    _ingest_live(app, mixed_stream)
+    with app.extensions["dealer"].sessions() as session:
+        live = _comparable(projection_rows(session))
+    assert live == _comparable(expected_projections(mixed_stream))
+    for seed in range(1, 6):  # other orders: merges before the duplicates' visits, losses after their reopenings
+        shuffled = list(mixed_stream)
+        random.Random(seed).shuffle(shuffled)
+        assert _comparable(expected_projections(shuffled)) == live, seed
 
 
 def _brute_force_rates(stream: list[dict[str, Any]], first: date, last: date) -> dict[str, dict[str, int]]:
@@ -160,3 +233,23 @@ def test_upgrading_to_the_day_counters_queues_a_rebuild_when_events_are_stored(d
         runs = session.scalars(select(RebuildRun)).all()
     dispose_engines()
     assert [(run.status, run.total) for run in runs] == ([("pending", 1)] if with_events else [])
+
+
+def test_upgrading_to_the_sales_floors_counters_queues_one_rebuild_that_fills_them(database_url, dealer_env,
+                                                                                    events) -> None:
+    upgrade(service("reporting"), database_url, "0004")
+    sessions = session_factory(database_url)
+    lost = events.lost("l-1", events.at(START), "price")
+    with sessions() as session, session.begin():  # stored when no projection read losses
+        session.execute(StoredEvent.__table__.insert(), [stored_row(mask_event(lost), utcnow())])
+    upgrade(service("reporting"), database_url)
+    with sessions() as session:
+        runs = session.scalars(select(RebuildRun)).all()
+    assert [(run.status, run.total, run.requested_by) for run in runs] == [("pending", 1, "migration 0005")]
+    with sessions() as session:
+        assert run_requested_rebuilds(session) == 1  # the worker's job
+    with sessions() as session:
+        counted = session.execute(select(LostReasonCount.day, LostReasonCount.reason_code,
+                                         LostReasonCount.value)).all()
+    dispose_engines()
+    assert [tuple(row) for row in counted] == [(START, "price", 1)]

@@ -34,7 +34,8 @@ EXPECTED = {"inquiries": 2, "leads": 1, "appointments": 1, "visits": 2, "test_dr
                              "appointment_arrival_rate": {"numerator": 1, "denominator": 1},
                              "return_visit_rate": {"numerator": 1, "denominator": 1},
                              "test_drive_rate": {"numerator": 1, "denominator": 1},
-                             "conversion_30d": {"numerator": 1, "denominator": 1}}}
+                             "conversion_30d": {"numerator": 1, "denominator": 1},
+                             "referral_rate": {"numerator": 0, "denominator": 1}}}  # filed from a call
 
 
 def test_events_from_the_bus_are_counted_once_through_redelivery_and_both_rebuilds(

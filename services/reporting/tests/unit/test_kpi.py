@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from reporting.domain import (
+    CampaignLead,
     Rate,
     ageing_bucket,
+    campaign_stages,
     completion,
     converted_within_30_days,
     is_slow_mover,
@@ -62,3 +64,16 @@ def test_consultants_rank_by_units_delivered_then_completion_then_id() -> None:
             {"consultant_id": "c0", "deliveries": 2, "completion": 0.5}]
     ranked = rank_consultants(rows)
     assert [(r["rank"], r["consultant_id"]) for r in ranked] == [(1, "c2"), (2, "c1"), (3, "c0"), (4, "c3")]
+
+
+def test_a_campaigns_stages_after_arrival_count_only_what_came_on_or_after_the_arrival_day() -> None:
+    show = date(2026, 11, 14)
+    before, after = show - timedelta(days=1), show + timedelta(days=2)
+    leads = [
+        CampaignLead(True, show, (show,), ((after, True),)),  # all the way
+        CampaignLead(True, after, (before,), ((before, True),)),  # drove and ordered before arriving
+        CampaignLead(True, None, (show,), ((show, True),)),  # invited, never came: nothing after
+        CampaignLead(False, show, (after,), ((after, False), (before, True))),  # a walk-in; ordered, not delivered
+    ]
+    assert campaign_stages(leads) == {"invited": 3, "arrived": 3, "test_drives": 2, "orders": 2, "deliveries": 1}
+    assert campaign_stages([]) == {"invited": 0, "arrived": 0, "test_drives": 0, "orders": 0, "deliveries": 0}
