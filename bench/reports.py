@@ -7,8 +7,11 @@ The events go into the event store masked, as the consumer stores them, by COPY 
 input here, not what is measured). The rebuild is ``reporting.public.rebuild_projections`` in one
 transaction, in a process of its own (events/s, and that process's peak RSS). The reports are called
 over HTTP through the Flask test client with a sales manager's token (routing, arguments, auth, the
-query and JSON serialisation all included): the funnel for a month and for the year (the team's, and
-one consultant's, consultants rotating), sales by month, consultants for a month; months rotate.
+query and JSON serialisation all included): the funnel for a month and for the year (the team's, one
+consultant's, consultants rotating, and one sales group's, groups rotating), sales by month, consultants
+for a month; months rotate. The 24 consultants are put on the staff directory and in four groups over
+HTTP; their year of membership (each moves to the next group on 1 July) is written by SQL, as the event
+store is: reporting records a move back to the current month's start at most.
 """
 from __future__ import annotations
 
@@ -76,6 +79,31 @@ def _peak_rss_mb() -> float:
     return int(found.split()[1]) / 1024
 
 
+CONSULTANTS = [f"c{n:02d}" for n in range(1, 25)]
+GROUPS = [f"g{n}" for n in range(1, 5)]
+
+
+def put_groups(client: Any, headers: dict[str, str], database_url: str) -> None:
+    """The consultants and four groups of six over HTTP, then each one's year: a group, the next from 1 July."""
+    import psycopg
+
+    for staff_id in CONSULTANTS:
+        assert client.put(f"/api/v1/staff/{staff_id}", headers=headers,
+                          json={"name": staff_id, "role": "consultant"}).status_code == 200
+    for n, group_id in enumerate(GROUPS):
+        body = {"name": group_id, "supervisor_id": CONSULTANTS[n * 6], "members": CONSULTANTS[n * 6:n * 6 + 6]}
+        assert client.put(f"/api/v1/groups/{group_id}", headers=headers, json=body).status_code == 200
+    rows = [(GROUPS[(n // 6 + moved) % 4], staff_id, first, last)
+            for n, staff_id in enumerate(CONSULTANTS)
+            for moved, (first, last) in enumerate((("2025-01-01", "2025-07-01"), ("2025-07-01", None)))]
+    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+        cursor.execute("DELETE FROM group_memberships")
+        cursor.executemany("INSERT INTO group_memberships (group_id, staff_id, from_day, until_day) "
+                           "VALUES (%s, %s, %s, %s)", rows)
+        conn.commit()
+        cursor.execute("ANALYZE group_memberships")
+
+
 def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
     """p50/p99 of each report over ``calls`` HTTP calls through the test client."""
     from reporting.app import create_app
@@ -84,6 +112,7 @@ def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
     app = create_app({"DATABASE_URL": database_url, "JWT_SECRET": SECRET, "TESTING": True})
     client = app.test_client()
     headers = {"Authorization": f"Bearer {mint_token(SECRET, 'sales_manager', 'bench-manager')}"}
+    put_groups(client, headers, database_url)
     months = [f"2025-{m:02d}" for m in range(1, 13)]
     last_day = {m: (28 if m == "2025-02" else 30 if m in ("2025-04", "2025-06", "2025-09", "2025-11") else 31)
                 for m in months}
@@ -93,6 +122,10 @@ def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
         "funnel (year)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31",
         "funnel (year, one consultant)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31"
                                                    f"&consultant_id=c{n % 24 + 1:02d}",
+        "funnel (month, one group)": lambda n: f"/api/v1/reports/funnel?from={months[n % 12]}-01&to="
+                                               f"{months[n % 12]}-{last_day[months[n % 12]]}&group_id={GROUPS[n % 4]}",
+        "funnel (year, one group)": lambda n: "/api/v1/reports/funnel?from=2025-01-01&to=2025-12-31"
+                                              f"&group_id={GROUPS[n % 4]}",
         "sales by month": lambda n: f"/api/v1/reports/sales?period=month&date={months[n % 12]}",
         "consultants (month)": lambda n: f"/api/v1/reports/consultants?month={months[n % 12]}",
     }
@@ -101,6 +134,8 @@ def time_reports(database_url: str, calls: int) -> dict[str, dict[str, float]]:
         figures[name] = time_gets(client, url, headers, calls)
     sample = client.get(routes["funnel (year)"](0), headers=headers).get_json()
     figures["funnel (year)"]["sample"] = {k: sample[k] for k in ("inquiries", "leads", "visits", "deliveries")}
+    group_years = [client.get(routes["funnel (year, one group)"](n), headers=headers).get_json() for n in range(4)]
+    figures["funnel (year, one group)"]["groups_leads"] = sum(found["leads"] for found in group_years)
     return figures
 
 
@@ -128,6 +163,8 @@ def main() -> None:
         reports = time_reports(database_url, args.calls)
     found = reports["funnel (year)"]["sample"]
     assert all(found[k] == metrics[k] for k in found), (found, dict(metrics))  # every event counted once
+    in_groups = reports["funnel (year, one group)"].pop("groups_leads")
+    assert in_groups == found["leads"], (in_groups, found)  # each consultant is in one group every day of the year
     rate = replayed / seconds
     rows = [("rebuild of every projection", f"{rate:,.0f} events/s", f"{seconds:.1f} s", "goal >= 20,000 events/s"),
             ("rebuild's peak RSS", f"{rebuild_rss_mb:.0f} MB", "", "goal <= 120 MB a worker")]

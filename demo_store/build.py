@@ -1,4 +1,5 @@
-"""Build a period's plan: the showroom's stories, the cars they need, after-sales, monthly targets."""
+"""Build a period's plan: the showroom's stories, the cars they need, after-sales, the staff and groups, monthly
+targets."""
 from __future__ import annotations
 
 import random
@@ -27,6 +28,7 @@ def build_plan(args: PlanArgs) -> Plan:
     Care(plan, random.Random(f"{args.seed}:care")).run(sales)
     Floor(plan, random.Random(f"{args.seed}:floor")).run()  # the roster, the DCC, a duplicate merged
     Campaigns(plan, random.Random(f"{args.seed}:campaigns")).run()  # after every story: it picks from them
+    set_staff_and_groups(plan)
     set_targets(plan)
     return plan
 
@@ -38,6 +40,21 @@ def months(first: date, last: date) -> list[date]:
         found.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return found
+
+
+def set_staff_and_groups(plan: Plan) -> None:
+    """The sales manager puts everyone on reporting's staff directory, then the groups (小组), before any target.
+
+    The groups take effect the day the demo runs: reporting records a move back to the current month's start at
+    most, so a period in earlier months has no group figures (the store's figures are all there).
+    """
+    start = datetime.combine(plan.first_day, time(8, 0), plan.args.tz)
+    for person in people.STAFF.values():
+        plan.add(start, people.MANAGER.sub, "put_staff", f"staff:{person.sub}",
+                 {"name": person.name, "role": person.role}, dated=False)
+    for group in people.GROUPS:
+        plan.add(start, people.MANAGER.sub, "put_group", f"group:{group.group_id}",
+                 {"name": group.name, "supervisor_id": group.supervisor, "members": list(group.members)}, dated=False)
 
 
 def set_targets(plan: Plan) -> None:

@@ -32,18 +32,19 @@ class Model:
     colors: tuple[str, ...]
     fleet_trim: str  # the trim of its car in the test-drive fleet (试驾车)
     fleet_color: str
+    model_class: str  # 车型大类, as inventory's catalogue files it: targets and commission count by it
 
 
 MODELS = (
     Model("Aurora", "AU", 0.45, (Trim("1.5T Comfort", "C1", Decimal("149900.00")),
                                   Trim("2.0T Luxury", "L2", Decimal("199900.00"))),
-          ("white", "black", "silver", "blue"), "2.0T Luxury", "white"),
+          ("white", "black", "silver", "blue"), "2.0T Luxury", "white", model_class="sedan"),
     Model("Borealis", "BR", 0.35, (Trim("2.0T Elite", "E2", Decimal("229900.00")),
                                     Trim("2.0T 4WD Flagship", "F4", Decimal("269900.00"))),
-          ("white", "black", "grey", "red"), "2.0T Elite", "grey"),
+          ("white", "black", "grey", "red"), "2.0T Elite", "grey", model_class="SUV"),
     Model("Comet", "CM", 0.20, (Trim("EV Standard", "S5", Decimal("119900.00")),
                                  Trim("EV Long Range", "R7", Decimal("139900.00"))),
-          ("white", "green", "silver", "orange"), "EV Long Range", "green"),
+          ("white", "green", "silver", "orange"), "EV Long Range", "green", model_class="NEV"),
 )
 BY_NAME = {m.name: m for m in MODELS}
 COLOR_WEIGHTS = (0.4, 0.3, 0.2, 0.1)  # white sells best, the loud colour least

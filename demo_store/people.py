@@ -35,6 +35,23 @@ COORDINATOR = Staff("a1", "after_sales", "吴敏")  # 售后协调
 DCC = Staff("d1", "online_sales", "郑晓")  # 网销专员: answers calls and web forms, files for the consultants on duty
 STAFF = {s.sub: s for s in (*CONSULTANTS, MANAGER, BACK_OFFICE, CLERK, COORDINATOR, DCC)}
 
+
+@dataclass(frozen=True)
+class Group:
+    """A sales group (小组): its id, name, supervisor (主管) and members, as reporting keeps them."""
+
+    group_id: str
+    name: str
+    supervisor: str
+    members: tuple[str, ...]
+
+
+GROUPS = (  # the showroom's two groups, each led by its senior consultant; the DCC under the manager (网销主管)
+    Group("showroom-1", "展厅一组", "c1", ("c1", "c2", "c3")),
+    Group("showroom-2", "展厅二组", "c4", ("c4", "c5", "c6")),
+    Group("online", "网销组", MANAGER.sub, (DCC.sub,)),
+)
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
          "秀英", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "海燕", "宇轩", "子涵", "浩然", "欣怡", "俊杰",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import click
 
@@ -148,6 +149,10 @@ class Runner:
 
     # --- inventory (库存) ---
 
+    def do_classify_model(self, action: Action, body: dict[str, Any]) -> None:
+        model = quote(action.ref.split(":", 1)[1], safe="")
+        self.desk.call(action.actor, "PUT", "inventory", f"/models/{model}", body)
+
     def do_receive_car(self, action: Action, body: dict[str, Any]) -> None:
         self.desk.call(action.actor, "POST", "inventory", "/vehicles", body)
 
@@ -224,6 +229,14 @@ class Runner:
         self.desk.call(action.actor, "POST", "after_sales", "/service-records", body)
 
     # --- reporting (报表) ---
+
+    def do_put_staff(self, action: Action, body: dict[str, Any]) -> None:
+        if self.reporting:
+            self.desk.call(action.actor, "PUT", "reporting", f"/staff/{action.ref.split(':', 1)[1]}", body)
+
+    def do_put_group(self, action: Action, body: dict[str, Any]) -> None:
+        if self.reporting:
+            self.desk.call(action.actor, "PUT", "reporting", f"/groups/{action.ref.split(':', 1)[1]}", body)
 
     def do_set_targets(self, action: Action, body: dict[str, Any]) -> None:
         if self.reporting:

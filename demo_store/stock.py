@@ -8,7 +8,7 @@ inspection (接车检验) and pass once fixed.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from demo_store import catalogue, people
@@ -30,6 +30,7 @@ class Yard:
     def run(self, sales: list[Sale]) -> None:
         """The fleet first, then a car ahead of each order, then unsold stock across the period."""
         opening = self.plan.first_day - timedelta(days=self.lead_in)
+        self.file_models(opening)
         for model in catalogue.MODELS:
             self.arrive(catalogue.fleet_vin(model), catalogue.fleet_spec(model), "test_drive", opening, faults=0)
         for sale in sales:
@@ -40,6 +41,13 @@ class Yard:
             model = catalogue.choose_model(self.rng)
             spec = catalogue.choose_spec(self.rng, model)
             self.arrive(self.next_vin(spec), spec, "stock", opening + timedelta(days=self.rng.randrange(span)))
+
+    def file_models(self, day: date) -> None:
+        """The clerk files each model's class (车型大类) before the store opens, so every car arrives with it."""
+        before_opening = datetime.combine(day, time(9, 0), tzinfo=self.plan.args.tz)
+        for model in catalogue.MODELS:
+            self.plan.add(before_opening, people.CLERK.sub, "classify_model", f"model:{model.name}",
+                          {"model_class": model.model_class}, dated=False)
 
     def next_vin(self, spec: catalogue.Spec) -> str:
         self.serial += 1

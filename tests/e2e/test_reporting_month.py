@@ -179,7 +179,7 @@ def expected(work: dict[str, Any]) -> dict[str, Any]:
                                     "test_drive_rate": {"numerator": 1, "denominator": 2},
                                     "conversion_30d": {"numerator": 2, "denominator": 3},
                                     "referral_rate": {"numerator": 1, "denominator": 3}},  # Zhao Min, referred
-                   "consultant_id": None},
+                   "consultant_id": None, "group_id": None},
         "sales": {"units": 1, "revenue": "189900.00",
                   "by_model": [{"model": "Aurora", "units": 1, "revenue": "189900.00"}],
                   "by_consultant": [{"consultant_id": "c1", "units": 1, "revenue": "189900.00"}],
@@ -231,8 +231,12 @@ def settle(read: Callable[[], dict[str, Any]], wanted: dict[str, Any], timeout: 
 
 
 def set_targets(reporting: RunningService) -> None:
-    month = Desk(reporting, "sales_manager", "m1").get("/reports/sales/daily?days=1")["to"][:7]
-    Desk(reporting, "sales_manager", "m1").call("PUT", f"/targets/{month}", {"targets": [
+    """The two consultants on the staff directory (targets are set for staff only), then their targets."""
+    manager = Desk(reporting, "sales_manager", "m1")
+    for staff_id, name in (("c1", "王芳"), ("c2", "李娜")):
+        manager.call("PUT", f"/staff/{staff_id}", {"name": name, "role": "consultant"})
+    month = manager.get("/reports/sales/daily?days=1")["to"][:7]
+    manager.call("PUT", f"/targets/{month}", {"targets": [
         {"consultant_id": "c1", "units": 2}, {"consultant_id": "c2", "units": 1}]})
 
 
@@ -329,6 +333,6 @@ def test_a_month_of_store_work_gives_every_kpi_worked_out_by_hand(start_service,
     backfill = subprocess.run([sys.executable, "-m", "dealer_cli", "reporting", "backfill"], env=reporting.env,
                               capture_output=True, text=True, timeout=120)
     assert backfill.returncode == 0, backfill.stderr
-    set_targets(reporting)  # targets are the manager's input, not events: they are entered again
+    set_targets(reporting)  # the staff and targets are the manager's input, not events: they are entered again
     assert figures(reporting) == wanted
     draws_the_same_figures(reporting, tmp_path)

@@ -78,10 +78,17 @@ def _after_sales(app: Flask) -> dict[str, str]:
 
 
 def _reporting(app: Flask) -> dict[str, str]:
+    """Staff on the directory and a group first: targets are only for known staff."""
+    _post(app, "sales_manager", "/api/v1/staff/m1", {"name": "Zhou Min", "role": "sales_manager", "active": True},
+          method="PUT")
+    _post(app, "sales_manager", "/api/v1/staff/c1", {"name": "Li Na", "role": "consultant", "active": True},
+          method="PUT")
+    _post(app, "sales_manager", "/api/v1/groups/g1", {"name": "展厅一组", "supervisor_id": "m1", "members": ["c1"]},
+          method="PUT")
     _post(app, "sales_manager", "/api/v1/targets/2026-11", {"targets": [{"consultant_id": "c1", "units": 5}]},
           method="PUT")
     run = _post(app, "ops", "/api/v1/admin/rebuild", {})
-    return {"month": "2026-11", "run_id": run["id"]}
+    return {"month": "2026-11", "run_id": run["id"], "staff_id": "c1", "group_id": "g1"}
 
 
 SEEDS: dict[str, Callable[[Flask], dict[str, str]]] = {

@@ -84,6 +84,8 @@ inventory   | GET  | /api/v1/vehicles/<vin>/transfers       | any role but onlin
 inventory   | POST | /api/v1/vehicles/<vin>/keys            | inventory_clerk back_office
 inventory   | GET  | /api/v1/vehicles/<vin>/keys            | any role but online_sales
 inventory   | GET  | /api/v1/stock                          | any role but online_sales
+inventory   | PUT  | /api/v1/models/<model>                 | sales_manager inventory_clerk
+inventory   | GET  | /api/v1/models                         | any role but online_sales
 after_sales | GET  | /api/v1/customers                      | after_sales sales_manager ops consultant
 after_sales | GET  | /api/v1/customers/<customer_id>        | after_sales sales_manager ops consultant
 after_sales | PUT  | /api/v1/customers/<customer_id>/vehicles/<vin>/plate | after_sales sales_manager
@@ -112,6 +114,11 @@ reporting   | GET  | /api/v1/reports/lost-reasons           | sales_manager ops 
 reporting   | GET  | /api/v1/reports/campaigns              | sales_manager ops back_office
 reporting   | PUT  | /api/v1/targets/<month>                | sales_manager
 reporting   | GET  | /api/v1/targets/<month>                | sales_manager ops back_office consultant
+reporting   | PUT  | /api/v1/staff/<staff_id>               | sales_manager
+reporting   | GET  | /api/v1/staff                          | sales_manager ops back_office consultant
+reporting   | PUT  | /api/v1/groups/<group_id>              | sales_manager
+reporting   | GET  | /api/v1/groups                         | sales_manager ops back_office consultant
+reporting   | GET  | /api/v1/groups/<group_id>              | sales_manager ops back_office consultant
 reporting   | POST | /api/v1/admin/rebuild                  | ops
 reporting   | GET  | /api/v1/admin/rebuilds/<run_id>        | ops
 reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
@@ -130,6 +137,8 @@ reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
 # - inventory: the clerk receives, inspects and transfers; the back office also keeps the keys (DOMAIN.md).
 #   Stock is read by every role but the DCC: those reads were open to the seven roles before online_sales came,
 #   and the DCC's brief gives it leads' work only, so inventory's guard was left as it was (least privilege).
+#   The model catalogue (车型大类, DOMAIN.md round 2): the clerk files the models received, the manager (who sets
+#   targets per class) may too; it is read like the stock.
 # - online_sales (DCC 网销专员, ARCHITECTURE.md round 2: "files leads and inquiries, invites, owns none"): logs
 #   and reads the call register, files leads (the roster or a named consultant owns them), reads leads (phones
 #   masked but where they took the number down), books appointments on any lead, reads the duty roster. No
@@ -137,7 +146,9 @@ reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
 # - the duty roster and merging duplicates are the manager's (DOMAIN.md round 2); consultants read the roster.
 # - reporting: managers, ops and the back office (who compiled the reports by hand) read everything; a
 #   consultant reads only their own rows of sales, consultants and targets, and the stock; targets are set by
-#   the manager; rebuilding is ops' (ARCHITECTURE.md).
+#   the manager; rebuilding is ops' (ARCHITECTURE.md). The staff directory and the groups (DOMAIN.md round 2,
+#   "Groups, targets"): kept by the sales manager, who sets targets; read like the targets (a consultant: names
+#   only, and the groups, to know their own); the DCC reads neither, as it reads no report.
 
 PATH_VALUES = {"vin": "LSVAU2182N2183290", "month": "2026-11", "date": "2026-11-23", "path": "swagger-ui.css"}
 STORED_NOTHING = "00000000-0000-4000-8000-000000000000"

@@ -7,9 +7,12 @@ from inventory import queries, services
 from inventory.domain import stock_age_days
 from inventory.models import KeyMovement, Transfer, Vehicle
 from inventory.schemas import (
+    CataloguePage,
+    ClassifiedModelOut,
     InspectionIn,
     KeyMovementOut,
     KeysIn,
+    ModelClassIn,
     StockFilter,
     StockOut,
     TransferIn,
@@ -23,10 +26,12 @@ from shared.clock import utcnow
 from shared.web.app import db
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
+from shared.web.pagination import PageArgs
 
 blp = Blueprint("inventory", __name__, url_prefix="/api/v1", description="Cars in stock, keys and transfers")
 CLERKS = ("inventory_clerk",)
 KEY_KEEPERS = ("inventory_clerk", "back_office")
+CATALOGUERS = ("sales_manager", "inventory_clerk")  # the manager sets targets per class; the clerk receives cars
 READERS = ("consultant", "sales_manager", "back_office", "inventory_clerk", "after_sales", "ops", "service")
 
 
@@ -51,7 +56,7 @@ def receive_vehicle(data: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, VehiclePage)
 @require(*READERS)
 def list_vehicles(args: dict[str, Any]) -> dict[str, Any]:
-    """Cars, oldest arrival first, filtered by status, kind, model, trim, colour and store."""
+    """Cars, oldest arrival first, filtered by status, kind, model, trim, colour, store and class (车型大类)."""
     page = queries.vehicle_page(db(), args)
     return {**page, "items": [present(car) for car in page["items"]]}
 
@@ -116,3 +121,23 @@ def stock(args: dict[str, Any]) -> dict[str, Any]:
     """Counts per model/trim/colour by status, and stock-age buckets (库龄) from arrival at the group."""
     kind = None if args["kind"] == "all" else args["kind"]
     return queries.stock_report(db(), utcnow(), kind, args["location"])
+
+
+@blp.put("/models/<model>")
+@blp.arguments(ModelClassIn)
+@blp.response(200, ClassifiedModelOut)
+@require(*CATALOGUERS)
+def classify_model(data: dict[str, Any], model: str) -> dict[str, Any]:
+    """Put a model in its class (车型大类); its cars received without a class take it, so targets count them."""
+    entry, classed = services.classify_model(db(), model, data["model_class"], current_actor())
+    return {"model": entry.model, "model_class": entry.model_class, "set_by": entry.set_by,
+            "set_at": entry.set_at, "vehicles_classed": classed}
+
+
+@blp.get("/models")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, CataloguePage)
+@require(*READERS)
+def list_models(args: dict[str, Any]) -> dict[str, Any]:
+    """The model catalogue (车型目录): each model's class, who set it and when."""
+    return queries.catalogue_page(db(), args)

@@ -33,6 +33,22 @@ class VehicleKind(StrEnum):
     DEMO = "demo"  # 展车
 
 
+class ModelClass(StrEnum):
+    """A model class (车型大类): unit targets and commission deductions are set per class."""
+
+    SUV = "SUV"
+    SEDAN = "sedan"  # 轿车
+    MPV = "MPV"
+    NEV = "NEV"  # 新能源车
+    OTHER = "other"
+
+
+def class_of_received_car(given: str | None, catalogued: str | None) -> str | None:
+    """The class a car arrives with: the clerk's word on the car wins over the catalogue; None when neither
+    knows it (old clients send no class, so the car is taken in and classed when the catalogue learns its model)."""
+    return given or catalogued
+
+
 class VehicleLike(Protocol):
     """The attributes these rules read and write."""
 

@@ -1,7 +1,9 @@
 """The events the inventory service publishes: routing keys and payloads.
 
 Vehicle and key events name the car (``subject`` = VIN); a failed reservation
-names the order it answers (``subject`` = order id).
+names the order it answers (``subject`` = order id); a catalogue change names the
+model (``subject`` = model). Vehicle events carry the car's ``model_class``
+(车型大类), null while the catalogue does not know its model.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inventory.models import Allocation, Inspection, KeyMovement, Transfer, Vehicle
+from inventory.models import Allocation, CatalogueModel, Inspection, KeyMovement, Transfer, Vehicle
 from shared.envelope import make_event
 from shared.outbox import record_event
 
@@ -28,7 +30,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def vehicle_received(car: Vehicle) -> dict[str, Any]:
     return {"vin": car.vin, "model": car.model, "trim": car.trim, "color": car.color, "kind": car.kind,
-            "location": car.location, "msrp": f"{car.msrp:.2f}", "status": car.status,
+            "model_class": car.model_class, "location": car.location, "msrp": f"{car.msrp:.2f}", "status": car.status,
             "arrived_at": _iso(car.arrived_at)}
 
 
@@ -39,7 +41,7 @@ def vehicle_inspected(inspection: Inspection, status: str) -> dict[str, Any]:
 
 def vehicle_reserved(car: Vehicle, order_id: str) -> dict[str, Any]:
     return {"vin": car.vin, "order_id": order_id, "model": car.model, "trim": car.trim, "color": car.color,
-            "at": _iso(car.reserved_at)}
+            "model_class": car.model_class, "at": _iso(car.reserved_at)}
 
 
 def reservation_failed(allocation: Allocation, reason: str, at: datetime) -> dict[str, Any]:
@@ -48,13 +50,18 @@ def reservation_failed(allocation: Allocation, reason: str, at: datetime) -> dic
 
 
 def vehicle_left_order(car: Vehicle, order_id: str, at: datetime) -> dict[str, Any]:
-    """Payload of ``released`` and ``delivered``: which car, which order, when."""
-    return {"vin": car.vin, "order_id": order_id, "at": _iso(at)}
+    """Payload of ``released`` and ``delivered``: which car (and its class), which order, when."""
+    return {"vin": car.vin, "order_id": order_id, "model_class": car.model_class, "at": _iso(at)}
 
 
 def vehicle_transferred(transfer: Transfer) -> dict[str, Any]:
     return {"vin": transfer.vin, "from_location": transfer.from_location, "to_location": transfer.to_location,
             "at": _iso(transfer.at)}
+
+
+def model_classified(entry: CatalogueModel) -> dict[str, Any]:
+    return {"model": entry.model, "model_class": entry.model_class, "set_by": entry.set_by,
+            "set_at": _iso(entry.set_at)}
 
 
 def key_moved(movement: KeyMovement) -> dict[str, Any]:

@@ -32,6 +32,8 @@ class Vehicle(Base):
     msrp: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # 厂家指导价
     cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     kind: Mapped[str] = mapped_column(String(12))  # stock 库存车 | test_drive 试驾车 | demo 展车
+    # 车型大类 (SUV, sedan, ...): from the receiving body, else the catalogue; None until the catalogue knows it.
+    model_class: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     location: Mapped[str] = mapped_column(String(100), index=True)
     arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # at the group: 库龄 counts from here
@@ -47,6 +49,17 @@ class Vehicle(Base):
 
     # Every UPDATE checks the version it read: a concurrent change is never overwritten silently.
     __mapper_args__ = {"version_id_col": version}
+
+
+class CatalogueModel(Base):
+    """The model catalogue (车型目录): which class (车型大类) each model belongs to, and who said so."""
+
+    __tablename__ = "model_catalogue"
+
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model_class: Mapped[str] = mapped_column(String(20))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Inspection(Base):

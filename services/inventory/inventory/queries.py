@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inventory.models import KeyMovement, Transfer, Vehicle
+from inventory.models import CatalogueModel, KeyMovement, Transfer, Vehicle
 from inventory.services import get_vehicle
 from inventory.stock import summarise
 from shared.business_time import aware
@@ -17,11 +17,21 @@ EQUAL_FILTERS = ("status", "kind", "model", "trim", "color", "location", "reserv
 
 
 def vehicle_page(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
-    """One page of cars, oldest arrival first, filtered by status, kind, model, trim, colour and store."""
+    """One page of cars, oldest arrival first, filtered by status, kind, model, trim, colour, store and class
+    (``model_class=none``: the cars still waiting for the catalogue to class their model)."""
     query = select(Vehicle).order_by(Vehicle.arrived_at, Vehicle.vin)
     for column in EQUAL_FILTERS:
         if column in filters:
             query = query.where(getattr(Vehicle, column) == filters[column])
+    if "model_class" in filters:
+        wanted = filters["model_class"]
+        query = query.where(Vehicle.model_class.is_(None) if wanted == "none" else Vehicle.model_class == wanted)
+    return page_of(session, query, filters["page"], filters["page_size"])
+
+
+def catalogue_page(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
+    """One page of the model catalogue (车型目录), by model name."""
+    query = select(CatalogueModel).order_by(CatalogueModel.model)
     return page_of(session, query, filters["page"], filters["page_size"])
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from inventory.domain import VehicleKind, VehicleStatus
+from inventory.domain import ModelClass, VehicleKind, VehicleStatus
 from inventory.stock import BUCKETS
 from shared.web.fields import AwareDateTime, Money, OccurredAt, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 KINDS = tuple(VehicleKind)
 STATUSES = tuple(VehicleStatus)
+MODEL_CLASSES = tuple(ModelClass)
 
 
 class VehicleIn(ma.Schema):
@@ -21,6 +22,8 @@ class VehicleIn(ma.Schema):
     msrp = Money(required=True)
     cost = Money(required=True)
     kind = ma.fields.String(load_default=VehicleKind.STOCK.value, validate=validate.OneOf(KINDS))
+    # 车型大类; absent or null: the catalogue's class for the model, else none until the catalogue learns it.
+    model_class = ma.fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MODEL_CLASSES))
     location = text(100)
     arrived_at = AwareDateTime(load_default=None, allow_none=True)  # default: now; earlier for cars moved in
 
@@ -33,6 +36,7 @@ class VehicleOut(ma.Schema):
     msrp = Money()
     cost = Money()
     kind = ma.fields.String()
+    model_class = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     location = ma.fields.String()
     arrived_at = StoreTime()
@@ -57,6 +61,25 @@ class VehicleFilter(PageArgs):
     color = ma.fields.String(validate=validate.Length(max=50))
     location = ma.fields.String(validate=validate.Length(max=100))
     reserved_for_order_id = ma.fields.String(validate=validate.Length(max=36))
+    model_class = ma.fields.String(validate=validate.OneOf((*MODEL_CLASSES, "none")))  # none: not classed yet
+
+
+class ModelClassIn(ma.Schema):
+    model_class = ma.fields.String(required=True, validate=validate.OneOf(MODEL_CLASSES))
+
+
+class CatalogueModelOut(ma.Schema):
+    model = ma.fields.String()
+    model_class = ma.fields.String()
+    set_by = ma.fields.String()
+    set_at = StoreTime()
+
+
+class ClassifiedModelOut(CatalogueModelOut):
+    vehicles_classed = ma.fields.Integer()  # cars of the model received without a class, classed by this change
+
+
+CataloguePage = page_schema(CatalogueModelOut)
 
 
 class InspectionIn(ma.Schema):

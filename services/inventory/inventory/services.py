@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from inventory import allocation, domain, events
 from inventory.allocation import lock_stock, serve_oldest_waiting_order
 from inventory.domain import AllocationStatus, VehicleStatus
-from inventory.models import Allocation, Inspection, KeyMovement, Transfer, Vehicle
+from inventory.models import Allocation, CatalogueModel, Inspection, KeyMovement, Transfer, Vehicle
 from inventory.vin import validate_vin
 from shared.actors import Actor
 from shared.business_time import aware, business_time
@@ -48,8 +49,11 @@ def receive_vehicle(session: Session, data: dict[str, Any], actor: Actor) -> Veh
     lock_stock(session)
     if session.get(Vehicle, vin) is not None:
         raise DuplicateVin(vin)
+    catalogued = session.get(CatalogueModel, data["model"])
+    model_class = domain.class_of_received_car(data.get("model_class"), catalogued and catalogued.model_class)
     car = Vehicle(vin=vin, model=data["model"], trim=data["trim"], color=data["color"], msrp=data["msrp"],
-                  cost=data["cost"], kind=data["kind"], status=VehicleStatus.PENDING_INSPECTION,
+                  cost=data["cost"], kind=data["kind"], model_class=model_class,
+                  status=VehicleStatus.PENDING_INSPECTION,
                   location=data["location"], arrived_at=arrived_at, received_by=actor.sub, inspection_notes="")
     session.add(car)
     try:
@@ -60,6 +64,34 @@ def receive_vehicle(session: Session, data: dict[str, Any], actor: Actor) -> Veh
     events.publish(session, "inventory.vehicle.received", vin, events.vehicle_received(car))
     session.commit()
     return car
+
+
+def classify_model(session: Session, model: str, model_class: str, actor: Actor) -> tuple[CatalogueModel, int]:
+    """Put a model in its class (车型大类) in the catalogue; its cars received without a class take it.
+
+    Answers the entry and how many cars it classed. Cars whose receiving body named a class keep it, and
+    the cars classed here get no event each: ``inventory.model.classified`` says it for all of them.
+    Setting the class a model already has changes nothing and publishes nothing.
+    """
+    name = model.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("model", "must be 1 to 100 characters")
+    lock_stock(session)
+    entry = session.get(CatalogueModel, name, with_for_update=True)
+    if entry is not None and entry.model_class == model_class:
+        session.commit()
+        return entry, 0
+    if entry is None:
+        entry = CatalogueModel(model=name, model_class=model_class, set_by=actor.sub, set_at=utcnow())
+        session.add(entry)
+    entry.model_class, entry.set_by, entry.set_at = model_class, actor.sub, utcnow()
+    filled = session.execute(update(Vehicle).where(Vehicle.model == name, Vehicle.model_class.is_(None))
+                             .values(model_class=model_class, version=Vehicle.version + 1)
+                             .execution_options(synchronize_session=False)).rowcount
+    session.flush()
+    events.publish(session, "inventory.model.classified", name, events.model_classified(entry))
+    session.commit()
+    return entry, filled
 
 
 def _checked_vin(raw: str) -> str:

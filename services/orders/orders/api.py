@@ -74,9 +74,9 @@ def payment_view(payment: Payment) -> dict[str, Any]:
 
 def present(order: Order, actor: Actor) -> dict[str, Any]:
     """An order as this caller may see it."""
-    plain = ("id", "status", "lead_id", "consultant_id", "requested_vin", "vin", "msrp", "price", "deposit",
-             "paid_total", "payment_method", "special_requests", "backorder_reason", "placed_at", "reserved_at",
-             "delivered_at", "cancelled_at", "cancel_reason", "refund", "forfeited")
+    plain = ("id", "status", "lead_id", "consultant_id", "requested_vin", "vin", "model_class", "msrp", "price",
+             "deposit", "paid_total", "payment_method", "special_requests", "backorder_reason", "placed_at",
+             "reserved_at", "delivered_at", "cancelled_at", "cancel_reason", "refund", "forfeited")
     checklist = json.loads(order.delivery_checklist) if order.delivery_checklist else None
     return {**{column: getattr(order, column) for column in plain}, "customer": _customer(order, actor),
             "vehicle": _vehicle(order), "discount": discount(order), "outstanding": outstanding(order),

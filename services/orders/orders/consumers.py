@@ -19,7 +19,7 @@ from shared.business_time import aware
 
 @dataclass(frozen=True)
 class CarReserved:
-    """``inventory.vehicle.reserved``: the car held for the order, and when (None: not given or unreadable)."""
+    """``inventory.vehicle.reserved``: the car held for the order, its class and when (None: not given)."""
 
     order_id: str | None
     vin: str
@@ -27,6 +27,7 @@ class CarReserved:
     trim: str
     color: str
     at: datetime | None
+    model_class: str | None = None  # 车型大类; None from an inventory that does not know it (or predates it)
 
     @classmethod
     def from_event(cls, envelope: dict[str, Any]) -> CarReserved:
@@ -34,7 +35,7 @@ class CarReserved:
         data = envelope["data"]
         return cls(order_id=data.get("order_id") or None, vin=str(data.get("vin") or ""),
                    model=data.get("model") or "", trim=data.get("trim") or "", color=data.get("color") or "",
-                   at=_moment(data.get("at")))
+                   model_class=_model_class(data.get("model_class")), at=_moment(data.get("at")))
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ class ReservationFailed:
         return cls(order_id=data.get("order_id") or None, reason=str(data.get("reason") or ""))
 
 
+def _model_class(raw: Any) -> str | None:
+    """The car's class (车型大类) as inventory names it; None when inventory does not know it (or an older
+    inventory sent none). Not checked against a list: inventory owns the classes, and may add some."""
+    return raw[:20] if isinstance(raw, str) and raw.strip() else None
+
+
 def _moment(raw: Any) -> datetime | None:
     """An ISO time as an aware datetime (naive ones are UTC), or None when it is missing or unreadable."""
     try:
@@ -63,7 +70,7 @@ def vehicle_reserved(session: Session, envelope: dict[str, Any]) -> None:
     """Inventory reserved a car (配车) for an order."""
     answer = CarReserved.from_event(envelope)
     services.confirm_reservation(session, answer.order_id, answer.vin, model=answer.model, trim=answer.trim,
-                                 color=answer.color, at=answer.at)
+                                 color=answer.color, model_class=answer.model_class, at=answer.at)
 
 
 def reservation_failed(session: Session, envelope: dict[str, Any]) -> None:

@@ -70,7 +70,8 @@ def payment_received(order: Order, payment: Payment) -> dict[str, Any]:
 def order_delivered(order: Order) -> dict[str, Any]:
     customer = {"name": order.customer_name, "phone": order.customer_phone, "id_number": order.customer_id_number}
     return {**_who(order), "customer": customer, "vin": order.vin, "model": order.model, "trim": order.trim,
-            "color": order.color, "msrp": _money(order.msrp), "price": _money(order.price),
+            "color": order.color, "model_class": order.model_class, "msrp": _money(order.msrp),
+            "price": _money(order.price),
             "delivered_at": _iso(order.delivered_at)}
 
 

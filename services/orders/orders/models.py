@@ -36,6 +36,7 @@ class Order(Base):
     color: Mapped[str] = mapped_column(String(50), default="")
     requested_vin: Mapped[str | None] = mapped_column(String(17))
     vin: Mapped[str | None] = mapped_column(String(17), index=True)  # the car reserved (配车)
+    model_class: Mapped[str | None] = mapped_column(String(20))  # the reserved car's 车型大类, as inventory said
     msrp: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # 厂家指导价
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # 成交价
     deposit: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # 订金

@@ -121,6 +121,7 @@ class OrderOut(ma.Schema):
     vehicle = ma.fields.Nested(VehicleOut)
     requested_vin = ma.fields.String(allow_none=True)
     vin = ma.fields.String(allow_none=True)
+    model_class = ma.fields.String(allow_none=True)  # the reserved car's 车型大类; null before reservation
     msrp = Money()
     price = Money()
     discount = Money()

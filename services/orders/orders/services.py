@@ -138,7 +138,7 @@ def cancel(session: Session, order_id: str, reason: str, actor: Actor, occurred_
 
 
 def confirm_reservation(session: Session, order_id: str | None, vin: str, *, model: str, trim: str, color: str,
-                        at: datetime | None) -> Order | None:
+                        at: datetime | None, model_class: str | None = None) -> Order | None:
     """Inventory reserved a car (配车): the order is reserved, or contracted if already approved.
 
     Runs in the consumer's transaction (it commits with the inbox row). A late answer for an order that
@@ -150,6 +150,7 @@ def confirm_reservation(session: Session, order_id: str | None, vin: str, *, mod
     domain.mark_reserved(order, vin)
     # An order that named only a VIN learns its model, trim and colour from the car.
     order.model, order.trim, order.color = order.model or model, order.trim or trim, order.color or color
+    order.model_class = model_class  # 车型大类 of this car: targets and commission count deliveries by it
     order.reserved_at = domain.reservation_time(aware(order.placed_at), at, utcnow())
     order.backorder_reason = None
     session.flush()

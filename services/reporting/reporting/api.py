@@ -58,6 +58,7 @@ from reporting.schemas import (
     TargetsIn,
     TargetsOut,
 )
+from reporting.staff.queries import group_of
 from shared.clock import utcnow
 from shared.web import csv_safe
 from shared.web.app import db, settings
@@ -87,9 +88,14 @@ def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[
 @blp.response(200, FunnelOut)
 @require(*FUNNEL_READERS)
 def funnel_report(args: dict[str, Any]) -> Any:
-    """The funnel, its KPIs (建卡率, 邀约到店率, 再回展厅率, 试乘试驾率, 30天转化率, 转介绍率): team or consultant."""
+    """The funnel and its KPIs (建卡率, 邀约到店率, 再回展厅率, 试乘试驾率, 30天转化率, 转介绍率).
+
+    The team's, one consultant's, or one sales group's (小组).
+    """
     first, last = date_range(args, _today())
-    report = funnel(db(), first, last, args["consultant_id"])
+    if args["group_id"] is not None:
+        group_of(db(), args["group_id"])  # an unknown group is a 404, not a funnel of zeros
+    report = funnel(db(), first, last, args["consultant_id"], args["group_id"])
     return _answer(args, report, funnel_table, f"funnel-{first}-{last}")
 
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from reporting.dates import aware
-from shared.actors import Actor
+from shared.actors import ROLES, Actor
 from shared.privacy import mask_id_number, mask_phone, mask_text
 
 # Who reads which report (the API enforces it; the dashboard is told it).
@@ -42,6 +42,14 @@ TARGET_SETTERS = ("sales_manager",)
 TARGET_READERS = (*EVERYTHING, "consultant")
 REBUILDERS = ("ops",)
 STATUS_READERS = ("ops", "sales_manager")
+STAFF_KEEPERS = ("sales_manager",)  # the staff directory and the groups are the sales managers' to keep
+STAFF_READERS = (*EVERYTHING, "consultant")  # a consultant reads names only (``names_only``)
+GROUP_READERS = (*EVERYTHING, "consultant")
+
+
+def names_only(actor: Actor) -> bool:
+    """A consultant reads the staff directory's names and ids, not who has which role or has left."""
+    return actor.role == "consultant"
 
 
 def own_rows_only(actor: Actor) -> str | None:
@@ -157,6 +165,48 @@ def is_slow_mover(oldest_age_days: int, last_model_delivery: date | None, today:
 def share(part: int, whole: int) -> float:
     """A part of a whole, as a fraction with four places (model mix, 车型销售比例)."""
     return round(part / whole, 4) if whole else 0.0
+
+
+# The staff directory, groups (小组) and targets by model class (车型大类).
+STAFF_ROLES = tuple(role for role in ROLES if role != "service")  # a system caller is no one on the staff
+MEMBER_ROLES = ("consultant", "online_sales")  # who sells in a group; the supervisor (主管) may have any staff role
+MODEL_CLASSES = ("SUV", "sedan", "MPV", "NEV", "other")
+
+
+def refused_members(members: dict[str, tuple[str, bool] | None]) -> list[str]:
+    """Members who may not be put in a group: unknown, left the store, or not selling (a role but the two)."""
+    return sorted(staff_id for staff_id, known in members.items()
+                  if known is None or not known[1] or known[0] not in MEMBER_ROLES)
+
+
+def effective_day_problem(day: date, today: date) -> str | None:
+    """Why a membership change cannot take effect on ``day``, or None when it can.
+
+    It may reach back within the current month (a move the supervisor forgot to record), not into a
+    month whose figures have been read and paid on, and not into the future.
+    """
+    if day > today:
+        return "must not be after today in the store's zone"
+    if (day.year, day.month) != (today.year, today.month):
+        return "may reach back only within the current month"
+    return None
+
+
+def class_units_problem(units: int, by_model_class: dict[str, int]) -> str | None:
+    """A split of a target by model class may leave units unclassed, never promise more than the total."""
+    if sum(by_model_class.values()) > units:
+        return f"the classes add up to {sum(by_model_class.values())}, more than the {units} units of the target"
+    return None
+
+
+# What the event store keeps: the departments' events. Reporting's own (the managers' inputs, for a payroll
+# system) come back to it on the bus; its tables hold them already, so they are not stored again.
+OWN_SOURCE = "/dealer/reporting"
+
+
+def is_own_event(envelope: dict[str, Any]) -> bool:
+    """An event reporting published itself (staff, groups, targets), back from the bus."""
+    return envelope.get("source") == OWN_SOURCE
 
 
 # Personal data: what the event store may keep.

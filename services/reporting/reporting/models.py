@@ -3,15 +3,28 @@
 The event store keeps every event once (masked). Projections are either counts
 keyed by day, metric and consultant, or one small row per entity (lead,
 inquiry, appointment, order, sale, car, complaint, campaign and a lead at a
-campaign) where a KPI needs a join. Targets
-and rebuild runs are the service's own data: a rebuild never touches them.
+campaign) where a KPI needs a join. Targets, the staff directory, the sales groups
+with their members over time, and rebuild runs are the service's own data: a rebuild never touches them.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -218,6 +231,7 @@ class SaleFact(Base):
     trim: Mapped[str] = mapped_column(String(100))
     color: Mapped[str] = mapped_column(String(60))
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    model_class: Mapped[str | None] = mapped_column(String(20))  # 车型大类 (SUV, sedan...), when orders said it
 
 
 class VehicleFact(Base):
@@ -272,8 +286,49 @@ class Target(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     consultant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     units: Mapped[int] = mapped_column(Integer)
+    by_model_class: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # units per 车型大类, when the manager split it
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffMember(Base):
+    """Someone on the store's staff (员工名录), kept by the sales managers; the id is the ``sub`` of their token."""
+
+    __tablename__ = "staff"
+
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SalesGroup(Base):
+    """A sales group (小组) led by a supervisor (主管); its members are in ``group_memberships``."""
+
+    __tablename__ = "sales_groups"
+
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    supervisor_id: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupMembership(Base):
+    """A member in a group from a store-local day (``from_day``) until the day they left (``until_day``, not
+    included; None: still there). A member's rows never overlap: one group at a time."""
+
+    __tablename__ = "group_memberships"
+    __table_args__ = (Index("ix_group_memberships_group_days", "group_id", "from_day"),
+                      Index("ix_group_memberships_staff_days", "staff_id", "from_day"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    group_id: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[str] = mapped_column(String(64))
+    from_day: Mapped[date] = mapped_column(Date)
+    until_day: Mapped[date | None] = mapped_column(Date)
 
 
 class RebuildRun(Base):

@@ -6,25 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reporting.dates import month_range
 from reporting.eventstore import stored_count
-from reporting.models import PROJECTIONS, AppointmentFact, DailyCount, FeedCursor, InquiryFact, RebuildRun, StoredEvent
-from reporting.reports.consultants import targets_of
+from reporting.models import PROJECTIONS, FeedCursor, RebuildRun, StoredEvent, Target
 from shared.domain import NotFound
 
 
 def targets_view(session: Session, month: str, only: str | None = None) -> dict[str, Any]:
-    """The month's targets and the team's total; ``only`` keeps one consultant's (and no total)."""
+    """The month's targets, each with its units per model class, and the team's total; ``only`` keeps one
+    consultant's (and no total)."""
     month_range(month)
-    targets = targets_of(session, month)
-    if only is not None:
-        return {"month": month, "team_target": None,
-                "targets": [{"consultant_id": c, "units": u} for c, u in targets.items() if c == only]}
-    return {"month": month, "team_target": sum(targets.values()),
-            "targets": [{"consultant_id": c, "units": u} for c, u in sorted(targets.items())]}
+    rows = session.execute(select(Target.consultant_id, Target.units, Target.by_model_class)
+                           .where(Target.month == month).order_by(Target.consultant_id)).all()
+    targets = [{"consultant_id": consultant, "units": int(units), "by_model_class": dict(classes or {})}
+               for consultant, units, classes in rows if only is None or consultant == only]
+    team = None if only is not None else sum(item["units"] for item in targets)
+    return {"month": month, "team_target": team, "targets": targets}
 
 
 def rebuild_run(session: Session, run_id: str) -> RebuildRun:
@@ -57,17 +57,3 @@ def projection_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
         table = model.__table__
         rows[model.__tablename__] = [dict(row._mapping) for row in session.execute(select(*table.columns))]
     return rows
-
-
-def consultants_never_seen(session: Session, consultant_ids: list[str]) -> list[str]:
-    """The ids no event has yet named as a consultant (a typing mistake in a target, most likely).
-
-    Until the store keeps a staff directory, the events are all reporting knows of its people:
-    a consultant who filed, booked, logged or sold anything is on some counted row.
-    """
-    if not consultant_ids:
-        return []
-    seen = union(*(select(column).where(column.in_(consultant_ids)) for column in (
-        DailyCount.consultant_id, InquiryFact.consultant_id, AppointmentFact.consultant_id)))
-    known = set(session.scalars(select(seen.subquery().c[0])))
-    return sorted(set(consultant_ids) - known)

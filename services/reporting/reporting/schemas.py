@@ -6,7 +6,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from reporting.domain import FUNNEL_STAGES, LOST_REASONS, RATE_NAMES
+from reporting.domain import FUNNEL_STAGES, LOST_REASONS, MODEL_CLASSES, RATE_NAMES, class_units_problem
 from shared.web.fields import Money, StoreTime, text
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month as YYYY-MM")
@@ -25,6 +25,14 @@ class FunnelArgs(RangeArgs):
     consultant_id = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={
         "description": "One consultant's funnel: their own work, and the rates of the leads they filed (see the "
                        "guide for who each figure counts for); an id no event names gives zeros."})
+    group_id = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={
+        "description": "One sales group's funnel (小组): its members' figures on the days each was in it; an "
+                       "unknown group answers 404. Not with consultant_id."})
+
+    @ma.validates_schema
+    def _one_consultant_or_one_group(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("consultant_id") is not None and data.get("group_id") is not None:
+            raise ma.ValidationError("give consultant_id or group_id, not both", field_name="group_id")
 
 
 class LostReasonsArgs(RangeArgs):
@@ -61,6 +69,7 @@ class RateDetail(ma.Schema):
 
 FunnelOut = ma.Schema.from_dict({
     "from": _from_field(), "to": ma.fields.Date(), "consultant_id": ma.fields.String(allow_none=True),
+    "group_id": ma.fields.String(allow_none=True),
     **{stage: ma.fields.Integer() for stage in FUNNEL_STAGES},
     "rates": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Float() for n in RATE_NAMES}, name="Rates")),
     "rate_details": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Nested(RateDetail) for n in RATE_NAMES},
@@ -247,9 +256,23 @@ class AfterSalesOut(ma.Schema):
     reminders = ma.fields.List(ma.fields.Nested(Reminder))
 
 
+UNITS = validate.Range(min=0, max=10000)
+
+
 class TargetItem(ma.Schema):
-    consultant_id = text(64)
-    units = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10000))
+    consultant_id = text(64, metadata={"description": "Staff on the directory (PUT /api/v1/staff/{staff_id})."})
+    units = ma.fields.Integer(required=True, strict=True, validate=UNITS)
+    by_model_class = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(MODEL_CLASSES)),
+        values=ma.fields.Integer(strict=True, validate=UNITS), load_default=dict, metadata={
+            "description": "Units per model class (车型大类: SUV, sedan, MPV, NEV, other), each a whole number "
+                           "from 0; together at most ``units`` (units not split count for no class)."})
+
+    @ma.validates_schema
+    def _classes_within_the_target(self, data: dict[str, Any], **_: Any) -> None:
+        problem = class_units_problem(data.get("units", 0), data.get("by_model_class", {}))
+        if problem:
+            raise ma.ValidationError(problem, field_name="by_model_class")
 
 
 class TargetsIn(ma.Schema):
@@ -267,9 +290,6 @@ class TargetsOut(ma.Schema):
     month = ma.fields.String()
     targets = ma.fields.List(ma.fields.Nested(TargetItem))
     team_target = ma.fields.Integer(allow_none=True)
-    unknown_consultant_ids = ma.fields.List(ma.fields.String(), metadata={
-        "description": "On a PUT: the consultant ids no event has named yet (check them for a typing mistake); "
-                       "the targets are kept all the same until the store keeps a staff directory."})
 
 
 class RebuildOut(ma.Schema):

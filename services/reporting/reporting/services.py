@@ -1,5 +1,7 @@
 """Use cases of the reporting service: an event arrives, a manager sets targets, ops rebuild the figures.
 
+(The staff directory and the groups have theirs in ``reporting.staff.services``.)
+
 The consumer (``reporting.consumers``) and backfill (``reporting.rebuild.backfill``) both call
 ``ingest``: an event is stored once and counted once whichever road it came by. The HTTP routes
 and the worker's job call the rebuild use cases; the rebuild itself is ``reporting.rebuild.replay``.
@@ -13,23 +15,27 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from reporting import events
 from reporting.dates import month_range, store_zone
-from reporting.domain import REBUILD_ACTIVE, is_abandoned
+from reporting.domain import REBUILD_ACTIVE, is_abandoned, is_own_event
 from reporting.eventstore import store_all, store_event, stored_count
 from reporting.models import RebuildRun, Target
 from reporting.projections.batch import project_all
-from reporting.queries import consultants_never_seen, targets_view
+from reporting.queries import targets_view
 from reporting.rebuild.replay import Progress, rebuild_projections
+from reporting.staff.queries import known_staff
 from shared.actors import Actor
 from shared.clock import utcnow
 from shared.db import is_postgres
-from shared.domain import DomainError
+from shared.domain import DomainError, InvalidInput
 
 log = logging.getLogger("dealer.reporting.rebuild")
 
 
 def ingest(session: Session, envelope: dict[str, Any]) -> bool:
-    """Store the event and update the figures; False when it was stored before (nothing changes)."""
+    """Store the event and update the figures; False when it was stored before, or is reporting's own."""
+    if is_own_event(envelope):
+        return False
     masked = store_event(session, envelope)
     if masked is None:
         return False
@@ -39,20 +45,29 @@ def ingest(session: Session, envelope: dict[str, Any]) -> bool:
 
 def ingest_all(session: Session, envelopes: list[dict[str, Any]]) -> None:
     """A batch of events: the same figures as ``ingest`` on each, in a few statements."""
-    project_all(session, store_all(session, envelopes), store_zone())
+    departments = [envelope for envelope in envelopes if not is_own_event(envelope)]
+    project_all(session, store_all(session, departments), store_zone())
 
 
 def set_targets(session: Session, month: str, items: list[dict[str, Any]], actor: Actor) -> dict[str, Any]:
-    """A sales manager sets the month's unit targets (任务分配表); the list replaces the month's."""
+    """A sales manager sets the month's unit targets (任务分配表), in total and per model class (车型大类);
+    the list replaces the month's. Each consultant must be on the staff directory (a typing mistake is a 422)."""
     month_range(month)
+    unknown = sorted(staff_id for staff_id, known in known_staff(
+        session, [item["consultant_id"] for item in items]).items() if known is None)
+    if unknown:
+        raise InvalidInput("targets", f"not on the staff directory (PUT /api/v1/staff/{{staff_id}} first): "
+                                      f"{', '.join(unknown)}")
     session.execute(delete(Target).where(Target.month == month))
     now = utcnow()
     for item in items:
         session.add(Target(month=month, consultant_id=item["consultant_id"], units=item["units"],
-                           set_by=actor.sub, set_at=now))
-    session.commit()
+                           by_model_class=item["by_model_class"] or None, set_by=actor.sub, set_at=now))
+    session.flush()
     answer = targets_view(session, month)
-    answer["unknown_consultant_ids"] = consultants_never_seen(session, [item["consultant_id"] for item in items])
+    events.publish(session, "reporting.targets.set", month, events.targets_set(month, answer["targets"], actor.sub,
+                                                                               now))
+    session.commit()
     return answer
 
 

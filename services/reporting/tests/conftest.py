@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from contracts import contract_errors
-from dealer_testing import service_app
+from dealer_testing import service_app, token
 from reporting.consumers import store_and_project
 from shared import broker
 from shared.config import load_settings
@@ -171,12 +171,15 @@ class Events:
     def delivered(self, when: datetime, order_id: str, lead_id: str | None, consultant: str = "c1",
                   model: str = "Aurora", color: str = "white", price: str = "189900.00",
                   car: str = vin(1), phone: str = "13812345678",
-                  id_number: str = "110101199003074514") -> dict[str, Any]:
-        return self.event("orders.order.delivered", order_id, {
-            "order_id": order_id, "lead_id": lead_id, "consultant_id": consultant,
-            "customer": {"name": "Wang Lei", "phone": phone, "id_number": id_number}, "vin": car, "model": model,
-            "trim": "2.0T Luxury", "color": color, "msrp": "199900.00", "price": price,
-            "delivered_at": when.isoformat()})
+                  id_number: str = "110101199003074514", model_class: str | None = None) -> dict[str, Any]:
+        """``model_class``: sent only when given, as orders did before it knew the class (车型大类)."""
+        data = {"order_id": order_id, "lead_id": lead_id, "consultant_id": consultant,
+                "customer": {"name": "Wang Lei", "phone": phone, "id_number": id_number}, "vin": car, "model": model,
+                "trim": "2.0T Luxury", "color": color, "msrp": "199900.00", "price": price,
+                "delivered_at": when.isoformat()}
+        if model_class is not None:
+            data["model_class"] = model_class
+        return self.event("orders.order.delivered", order_id, data)
 
     # -- inventory ----------------------------------------------------------------------
     def received(self, car: str, when: datetime, model: str = "Aurora", trim: str = "2.0T Luxury",
@@ -271,6 +274,17 @@ def consume(app: Flask) -> Callable[[list[dict[str, Any]]], None]:
                     store_and_project(session, envelope)
     return apply
 
+
+
+@pytest.fixture
+def on_staff(client: Any) -> Callable[..., None]:
+    """Put people on the staff directory as a sales manager: ``on_staff("c1", "c2", role="consultant")``."""
+    def put(*staff_ids: str, role: str = "consultant") -> None:
+        for staff_id in staff_ids:
+            answer = client.put(f"/api/v1/staff/{staff_id}", headers=token("sales_manager", "m1"),
+                                json={"name": f"Staff {staff_id}", "role": role})
+            assert answer.status_code == 200, answer.get_json()
+    return put
 
 
 @pytest.fixture

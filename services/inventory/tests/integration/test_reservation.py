@@ -65,7 +65,7 @@ def test_a_cancelled_order_frees_its_car_for_the_next_backorder(receive, place, 
     place("O-2", placed_at=T0 + timedelta(minutes=1))
     deliver_event("orders.order.cancelled", "O-1", vin=vin, reason="changed mind")
     [released] = published("inventory.vehicle.released")
-    assert released["data"] == {"vin": vin, "order_id": "O-1", "at": released["data"]["at"]}
+    assert released["data"] == {"vin": vin, "order_id": "O-1", "model_class": None, "at": released["data"]["at"]}
     assert car(clerk, vin)["reserved_for_order_id"] == "O-2"
 
 

@@ -24,6 +24,15 @@ def test_a_reserved_car_without_details_or_a_readable_time_reads_empty() -> None
     assert answer == CarReserved(order_id=None, vin="", model="", trim="", color="", at=None)
 
 
+def test_a_reserved_cars_model_class_is_read_and_a_missing_or_blank_one_is_none() -> None:
+    def read(**extra: object) -> str | None:
+        data = {"order_id": "o-1", "vin": "LSVAU2182N2183290", "at": "2024-03-02T10:30:00+00:00", **extra}
+        return CarReserved.from_event(make_event("inventory", "inventory.vehicle.reserved", "V", data)).model_class
+    assert read(model_class="SUV") == "SUV"
+    assert read() is None and read(model_class=None) is None and read(model_class="  ") is None
+    assert read(model_class=7) is None
+
+
 def test_a_failed_reservation_is_read_for_its_order_and_reason() -> None:
     envelope = make_event("inventory", "inventory.reservation.failed", "o-2", {"order_id": "o-2", "reason": None})
     assert ReservationFailed.from_event(envelope) == ReservationFailed(order_id="o-2", reason="")

@@ -40,6 +40,7 @@ def order_delivered(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
     sale.consultant_id, sale.lead_id = text(data, "consultant_id"), data.get("lead_id")
     sale.model, sale.trim, sale.color = text(data, "model"), text(data, "trim"), text(data, "color")
     sale.price = _money(data.get("price"))
+    sale.model_class = _model_class(data.get("model_class"))
     count(facts, day, "deliveries", sale.consultant_id)
 
 
@@ -48,6 +49,11 @@ def _money(value: Any) -> Decimal:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         return Decimal("0.00")
+
+
+def _model_class(value: Any) -> str | None:
+    """The model's class (车型大类) when orders sent one; deliveries before it did carry none."""
+    return value[:20] if isinstance(value, str) and value else None
 
 
 def _aware(moment: Any) -> Any:

@@ -87,25 +87,45 @@ def test_a_bad_parameter_is_422_naming_it(as_role) -> None:
         assert field in answer.get_json()["errors"], (query, answer.get_json())
 
 
-def test_only_sales_managers_set_targets_and_a_put_replaces_the_month(as_role) -> None:
+def test_only_sales_managers_set_targets_and_a_put_replaces_the_month(as_role, on_staff) -> None:
+    on_staff("c1", "c2")
     body = {"targets": [{"consultant_id": "c1", "units": 5}, {"consultant_id": "c2", "units": 3}]}
     assert as_role("consultant", "c1").put("/api/v1/targets/2026-10", json=body).status_code == 403
     manager = as_role("sales_manager", "m1")
     assert manager.put("/api/v1/targets/2026-10", json=body).get_json()["team_target"] == 8
     answer = manager.put("/api/v1/targets/2026-10", json={"targets": [{"consultant_id": "c2", "units": 4}]})
-    assert answer.get_json() == {"month": "2026-10", "team_target": 4, "targets": [{"consultant_id": "c2", "units": 4}],
-                                 "unknown_consultant_ids": ["c2"]}
+    assert answer.get_json() == {"month": "2026-10", "team_target": 4,
+                                 "targets": [{"consultant_id": "c2", "units": 4, "by_model_class": {}}]}
     assert manager.put("/api/v1/targets/2026-10", json=body).status_code == 200
     assert as_role("consultant", "c2").get("/api/v1/targets/2026-10").get_json() == {
-        "month": "2026-10", "team_target": None, "targets": [{"consultant_id": "c2", "units": 3}]}
+        "month": "2026-10", "team_target": None, "targets": [{"consultant_id": "c2", "units": 3, "by_model_class": {}}]}
 
 
-def test_a_target_for_a_consultant_no_event_has_named_says_so_in_the_answer(as_role, consume, events) -> None:
-    consume([events.lead(datetime(2026, 10, 3, 10, tzinfo=events.zone), owner="c1")])
-    body = {"targets": [{"consultant_id": "c1", "units": 5}, {"consultant_id": "c9", "units": 3}]}
-    answer = as_role("sales_manager", "m1").put("/api/v1/targets/2026-10", json=body).get_json()
-    assert answer["unknown_consultant_ids"] == ["c9"]  # c1 filed a lead; nothing ever named c9
-    assert answer["team_target"] == 8  # kept all the same: there is no staff directory yet
+def test_a_target_for_someone_not_on_the_staff_directory_is_422_naming_them_and_changes_nothing(
+        as_role, on_staff, consume, events) -> None:
+    on_staff("c1")
+    consume([events.lead(datetime(2026, 10, 3, 10, tzinfo=events.zone), owner="c7")])  # named by an event: not staff
+    manager = as_role("sales_manager", "m1")
+    first = manager.put("/api/v1/targets/2026-10", json={"targets": [{"consultant_id": "c1", "units": 2}]})
+    assert first.status_code == 200
+    body = {"targets": [{"consultant_id": "c1", "units": 5}, {"consultant_id": "c9", "units": 3},
+                        {"consultant_id": "c7", "units": 1}]}
+    answer = manager.put("/api/v1/targets/2026-10", json=body)
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["errors"]["targets"] == [
+        "not on the staff directory (PUT /api/v1/staff/{staff_id} first): c7, c9"]
+    assert manager.get("/api/v1/targets/2026-10").get_json()["team_target"] == 2  # the month as it was
+
+
+def test_a_target_split_by_model_class_is_kept_and_read_back(as_role, on_staff) -> None:
+    on_staff("c1", "c2")
+    manager = as_role("sales_manager", "m1")
+    body = {"targets": [{"consultant_id": "c1", "units": 6, "by_model_class": {"SUV": 3, "NEV": 2}},
+                        {"consultant_id": "c2", "units": 4, "by_model_class": {"sedan": 4, "MPV": 0}}]}
+    assert manager.put("/api/v1/targets/2026-11", json=body).status_code == 200
+    assert manager.get("/api/v1/targets/2026-11").get_json() == {"month": "2026-11", "team_target": 10, "targets": [
+        {"consultant_id": "c1", "units": 6, "by_model_class": {"SUV": 3, "NEV": 2}},  # one unit left unclassed
+        {"consultant_id": "c2", "units": 4, "by_model_class": {"sedan": 4, "MPV": 0}}]}
 
 
 BAD_TARGETS = [
@@ -114,10 +134,19 @@ BAD_TARGETS = [
     ("2026-10", {"targets": [{"consultant_id": "c1", "units": "5"}]}, "targets.0.units"),
     ("2026-10", {"targets": [{"consultant_id": "c1", "units": 1}, {"consultant_id": "c1", "units": 2}]}, "targets"),
     ("2026-10", {}, "targets"),
+    ("2026-10", {"targets": [{"consultant_id": "c1", "units": 3, "by_model_class": {"SUV": 2, "NEV": 2}}]},
+     "targets.0.by_model_class"),  # four units by class of a target of three
+    ("2026-10", {"targets": [{"consultant_id": "c1", "units": 3, "by_model_class": {"SUV": -1}}]},
+     "targets.0.by_model_class.SUV.value"),
+    ("2026-10", {"targets": [{"consultant_id": "c1", "units": 3, "by_model_class": {"truck": 1}}]},
+     "targets.0.by_model_class.truck.key"),
+    ("2026-10", {"targets": [{"consultant_id": "c1", "units": 3, "by_model_class": {"SUV": 1.5}}]},
+     "targets.0.by_model_class.SUV.value"),
 ]
 
 
-def test_a_bad_target_is_422_naming_the_field_and_changes_nothing(as_role) -> None:
+def test_a_bad_target_is_422_naming_the_field_and_changes_nothing(as_role, on_staff) -> None:
+    on_staff("c1")
     manager = as_role("sales_manager", "m1")
     for month, body, field in BAD_TARGETS:
         answer = manager.put(f"/api/v1/targets/{month}", json=body)

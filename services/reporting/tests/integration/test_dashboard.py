@@ -98,11 +98,19 @@ def today_events(events) -> list[dict[str, Any]]:
             events.return_visit(now, 4), complaint, events.complaint_escalated(complaint["data"]["complaint_id"], now)]
 
 
+def on_staff(url: str, manager: dict[str, str], *staff_ids: str) -> None:
+    """Consultants on the staff directory (targets are set for staff only)."""
+    for staff_id in staff_ids:
+        assert requests.put(f"{url}/api/v1/staff/{staff_id}", headers=manager, timeout=5,
+                            json={"name": f"Staff {staff_id}", "role": "consultant"}).status_code == 200
+
+
 def test_the_dashboard_asks_for_a_token_then_draws_the_apis_figures_and_updates_itself(
         start_service, bus, events, browser: Browser, tmp_path: Path) -> None:
     reporting = start_service("reporting")
     manager = token("sales_manager", "m1")
     month = date.today().strftime("%Y-%m")
+    on_staff(reporting.url, manager, "c1")
     assert requests.put(f"{reporting.url}/api/v1/targets/{month}", headers=manager, timeout=5,
                         json={"targets": [{"consultant_id": "c1", "units": 2}]}).status_code == 200
     sent = today_events(events)
@@ -195,6 +203,7 @@ def autumn(start_service, bus, events) -> tuple[str, dict[str, str]]:
     """Reporting with October and November 2025 stored; its URL and a manager's token."""
     reporting = start_service("reporting")
     manager = token("sales_manager", "m1")
+    on_staff(reporting.url, manager, "c1", "c2")
     assert requests.put(f"{reporting.url}/api/v1/targets/{NOVEMBER}", headers=manager, timeout=5, json={
         "targets": [{"consultant_id": "c1", "units": 4}, {"consultant_id": "c2", "units": 2}]}).status_code == 200
     sent = autumn_events(events)

@@ -111,7 +111,7 @@ def _stock_and_reminders(e) -> list[dict[str, Any]]:
 
 
 FUNNEL = {
-    "from": "2026-10-01", "to": "2026-10-31", "consultant_id": None,
+    "from": "2026-10-01", "to": "2026-10-31", "consultant_id": None, "group_id": None,
     "inquiries": 6, "leads": 4, "appointments": 3, "visits": 7, "test_drives": 3, "orders": 3, "deliveries": 3,
     "rates": {"filing_rate": 0.6, "appointment_arrival_rate": 0.6667, "return_visit_rate": 0.6667,
               "test_drive_rate": 0.5, "conversion_30d": 0.75, "referral_rate": 0.0},
@@ -190,7 +190,8 @@ def check_after_sales(report: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def targets(as_role) -> None:
+def targets(as_role, on_staff) -> None:
+    on_staff("c1", "c2", "c4")
     answer = as_role("sales_manager", "m1").put("/api/v1/targets/2026-10", json={"targets": [
         {"consultant_id": "c1", "units": 4}, {"consultant_id": "c2", "units": 2}, {"consultant_id": "c4", "units": 1}]})
     assert answer.status_code == 200, answer.get_json()

@@ -375,7 +375,8 @@ def test_lost_reasons_and_campaigns_are_the_teams_figures_like_the_funnel(as_rol
 BAD_QUERIES = [
     ("funnel?consultant_id=", "consultant_id"),
     (f"funnel?consultant_id={'c' * 65}", "consultant_id"),
-    ("funnel?group_id=g1", "group_id"),  # the next issue's; unknown until then
+    ("funnel?group_id=", "group_id"),
+    ("funnel?group_id=g1&consultant_id=c1", "group_id"),  # one group's or one consultant's, not both
     ("lost-reasons?from=2026-11-31", "from"),
     ("lost-reasons?from=2026-11-10&to=2026-11-01", "to"),
     ("lost-reasons?consultant_id=", "consultant_id"),
