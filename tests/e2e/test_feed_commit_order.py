@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dealer_testing import RunningService, json_of, token, wait_for
-from shared import broker
+from dealer_testing.bus import subscriber_queue
 from shared.config import load_settings
 from shared.db import session_factory
 from shared.envelope import make_event
@@ -32,16 +32,8 @@ HOLD_SECONDS = 10.0
 @pytest.fixture
 def live_queue(dealer_env: dict[str, str]) -> Iterator[str]:
     """The subscriber's own queue on the bus, bound to every event: the relay has somewhere to publish."""
-    settings = load_settings("leads")
-    conn = broker.connect(settings.amqp_url)
-    channel = broker.raw_channel(conn)
-    broker.declare_exchange(channel, settings)
-    name = f"{settings.namespace}subscriber.all"
-    channel.queue_declare(name, durable=True, auto_delete=False)
-    channel.queue_bind(name, settings.exchange, "#")
-    yield name
-    channel.queue_delete(name)
-    conn.close()
+    with subscriber_queue(load_settings("leads"), "subscriber.all", ["#"]) as (_channel, name):
+        yield name
 
 
 def lead(n: int) -> dict[str, str]:

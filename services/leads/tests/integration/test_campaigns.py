@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from contracts import contract_errors
 from dealer_testing import token, wait_for
-from shared import broker
+from dealer_testing.bus import subscriber_queue
 from shared.config import load_settings
 from shared.outbox import OutboxEvent
 
@@ -317,17 +317,9 @@ def test_a_leads_activities_show_the_invitation_and_the_campaign_of_its_visit(pe
 @pytest.fixture
 def campaign_news(dealer_env: dict[str, str]) -> Any:
     """A subscriber's queue bound to the invitations and visits, like reporting's."""
-    settings = load_settings("leads")
-    conn = broker.connect(settings.amqp_url)
-    channel = broker.raw_channel(conn)
-    broker.declare_exchange(channel, settings)
-    name = f"{settings.namespace}subscriber.campaigns"
-    channel.queue_declare(name, durable=True, auto_delete=False)
-    for key in ("leads.campaign.invited", "leads.visit.recorded"):
-        channel.queue_bind(name, settings.exchange, key)
-    yield lambda: channel.basic_get(name, no_ack=True)
-    channel.queue_delete(name)
-    conn.close()
+    keys = ("leads.campaign.invited", "leads.visit.recorded")
+    with subscriber_queue(load_settings("leads"), "subscriber.campaigns", keys) as (channel, name):
+        yield lambda: channel.basic_get(name, no_ack=True)
 
 
 def test_an_invitation_and_the_visit_that_attends_reach_a_subscriber_over_the_broker(start_service, database_url,

@@ -10,7 +10,7 @@ import requests
 
 from contracts import contract_errors
 from dealer_testing import token, wait_for
-from shared import broker
+from dealer_testing.bus import subscriber_queue
 from shared.config import load_settings
 
 LEAD = {"name": "Wang Lei", "phone": "13812345678", "source": "phone_in", "model_interest": "Aurora", "level": "A"}
@@ -20,15 +20,8 @@ LEAD = {"name": "Wang Lei", "phone": "13812345678", "source": "phone_in", "model
 def created_queue(dealer_env):
     """A subscriber's queue bound to ``leads.lead.created`` only, like another dealer system's."""
     settings = load_settings("leads")
-    conn = broker.connect(settings.amqp_url)
-    channel = broker.raw_channel(conn)
-    broker.declare_exchange(channel, settings)
-    name = f"{settings.namespace}subscriber.leads-created"
-    channel.queue_declare(name, durable=True, auto_delete=False)
-    channel.queue_bind(name, settings.exchange, "leads.lead.created")
-    yield lambda: channel.basic_get(name, no_ack=True)
-    channel.queue_delete(name)
-    conn.close()
+    with subscriber_queue(settings, "subscriber.leads-created", ["leads.lead.created"]) as (channel, name):
+        yield lambda: channel.basic_get(name, no_ack=True)
 
 
 def test_a_lead_filed_over_http_reaches_a_subscriber_queue_and_the_feed(start_service, created_queue) -> None:

@@ -14,9 +14,9 @@ import requests
 
 from contracts import contract_errors
 from dealer_testing import json_of, token, wait_for
+from dealer_testing.bus import subscriber_queue
 from reporting import dates
 from reporting.services import run_requested_rebuilds
-from shared import broker
 from shared.config import load_settings
 
 TODAY = date(2026, 11, 20)
@@ -241,16 +241,8 @@ def test_a_delivery_keeps_its_model_class_and_one_without_keeps_none(app, consum
 @pytest.fixture
 def payroll_queue(dealer_env) -> Iterator[Any]:
     """A payroll system's queue bound to reporting's events (``reporting.#``)."""
-    settings = load_settings("reporting")
-    conn = broker.connect(settings.amqp_url)
-    channel = broker.raw_channel(conn)
-    broker.declare_exchange(channel, settings)
-    name = f"{settings.namespace}subscriber.payroll"
-    channel.queue_declare(name, durable=True, auto_delete=False)
-    channel.queue_bind(name, settings.exchange, "reporting.#")
-    yield lambda: channel.basic_get(name, no_ack=True)
-    channel.queue_delete(name)
-    conn.close()
+    with subscriber_queue(load_settings("reporting"), "subscriber.payroll", ["reporting.#"]) as (channel, name):
+        yield lambda: channel.basic_get(name, no_ack=True)
 
 
 def test_staff_groups_and_targets_reach_a_subscriber_on_the_bus_without_being_stored_as_events(
