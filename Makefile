@@ -68,3 +68,35 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var test-output .pytest_cache
+
+## cluster: three RabbitMQ nodes of the project's own on 127.0.0.1:5681-5683, joined into one cluster (data under
+## ./var/cluster; the machine's own RabbitMQ is left alone); prints the AMQP_URL naming them. cluster-stop stops them.
+.PHONY: cluster cluster-stop test-cluster
+cluster: install
+	@$(BIN)/python scripts/cluster start
+
+cluster-stop:
+	@$(BIN)/python scripts/cluster stop
+
+## test-cluster: replicas and broker-node faults on a three-node cluster of the tests' own (4 tests, ~9 min each
+## on a busy 2-CPU machine), then its section of docs/reliability.md
+test-cluster: install test-deps
+	$(CHECKED_POSTGRES) $(BIN)/python -m pytest -m faults tests/cluster -p no:cacheprovider; status=$$?; \
+	$(BIN)/python tests/cluster/report.py; exit $$status
+
+## compose-up: the whole store in containers (docker-compose.yml) on 8001-8005: Debian's docker.io and
+## docker-compose installed and dockerd started where missing (root or sudo), the base images (official, else
+## built from Debian packages by deploy/images/build.sh), the build, `up -d`, every container healthy.
+## .env is written with fresh secrets when missing (its DEALER_JWT_SECRET is the one `dealer token` uses).
+## compose-test: the same from nothing on a throwaway project, the smoke journey (inquiry to delivery, the
+## customer file, the report), a worker and the broker restarted mid-stream with nothing lost, then `down -v`;
+## each phase timed. compose-down: stops the stack of compose-up (its volumes kept).
+.PHONY: compose-up compose-test compose-down
+compose-up: install
+	@$(BIN)/python scripts/compose_stack.py up
+
+compose-test: install
+	@$(BIN)/python scripts/compose_stack.py test
+
+compose-down: install
+	@$(BIN)/python scripts/compose_stack.py down

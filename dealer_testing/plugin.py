@@ -3,6 +3,12 @@
 The broker and PostgreSQL come from ``AMQP_URL`` and ``TEST_POSTGRES_URL`` when
 set (CI sets both); otherwise from testcontainers where a Docker engine runs;
 otherwise the test fails with a message saying what to start. Never a skip.
+``DEALER_TEST_CONTAINERS=1`` asks for the containers even where the variables are
+set (CI's testcontainers leg), and fails when no engine answers. The containers run
+the official images when present or pullable, else the local ones that
+``deploy/images/build.sh`` builds from Debian packages (built here when missing), so
+they start where Docker Hub cannot be reached; for the session, ``AMQP_URL`` and
+``TEST_POSTGRES_URL`` name them, so nothing reaches the machine's own services.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from dealer_testing.containers import container_image, containers_asked, docker_engine, session_variable
 from shared.config import load_settings
 from shared.web.auth import mint_token
 
@@ -41,21 +48,6 @@ def wait_for(condition: Callable[[], T], timeout: float = 10.0, interval: float 
         time.sleep(interval)
 
 
-def _docker_engine() -> bool:
-    if not (os.environ.get("DOCKER_HOST") or Path("/var/run/docker.sock").exists()):
-        return False
-    try:
-        import docker
-
-        client = docker.from_env()
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:  # noqa: BLE001 - no engine, no containers
-        return False
-
-
 def _reachable(host: str, port: int) -> bool:
     try:
         socket.create_connection((host, port), timeout=2).close()
@@ -68,15 +60,17 @@ def _reachable(host: str, port: int) -> bool:
 def amqp_url() -> Iterator[str]:
     """A RabbitMQ to test against: AMQP_URL, or a container, or a clear failure."""
     url = os.environ.get("AMQP_URL")
-    if url:
+    if url and not containers_asked():
         yield url
         return
-    if _docker_engine():
-        from testcontainers.rabbitmq import RabbitMqContainer
+    if docker_engine():
+        image = container_image("rabbitmq:3.13-management")
+        from testcontainers.community.rabbitmq import RabbitMqContainer
 
-        with RabbitMqContainer("rabbitmq:3.13-management") as rabbit:
+        with RabbitMqContainer(image) as rabbit:
             params = rabbit.get_connection_params()
-            yield f"amqp://guest:guest@{params.host}:{params.port}/"
+            with session_variable("AMQP_URL", f"amqp://guest:guest@{params.host}:{params.port}/") as url:
+                yield url
         return
     if _reachable("127.0.0.1", 5672):
         yield "amqp://guest:guest@127.0.0.1:5672/"
@@ -89,14 +83,16 @@ def amqp_url() -> Iterator[str]:
 def postgres_admin_url() -> Iterator[str]:
     """A PostgreSQL server URL on which tests may create databases."""
     url = os.environ.get("TEST_POSTGRES_URL")
-    if url:
+    if url and not containers_asked():
         yield url
         return
-    if _docker_engine():
-        from testcontainers.postgres import PostgresContainer
+    if docker_engine():
+        image = container_image("postgres:16")
+        from testcontainers.community.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16", driver=None) as pg:
-            yield pg.get_connection_url()
+        with PostgresContainer(image, driver=None) as pg, \
+                session_variable("TEST_POSTGRES_URL", pg.get_connection_url()) as url:
+            yield url
         return
     if _reachable("127.0.0.1", 5432):
         yield "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -9,9 +9,11 @@ from demo_store import people
 from demo_store.campaigns import Campaigns
 from demo_store.care import Care
 from demo_store.floor import Floor
+from demo_store.pay import Supervisors
 from demo_store.plan import MAX_DAYS, Plan, PlanArgs
 from demo_store.sales import Showroom
 from demo_store.stock import Yard
+from demo_store.workshop import Workshop
 
 TARGET_PER_LEAD_A_DAY = 1.0  # monthly units asked of a consultant per daily lead of the scale: about what sells
 
@@ -26,10 +28,12 @@ def build_plan(args: PlanArgs) -> Plan:
     sales = Showroom(plan, random.Random(f"{args.seed}:showroom")).run()
     Yard(plan, random.Random(f"{args.seed}:yard")).run(sales)
     Care(plan, random.Random(f"{args.seed}:care")).run(sales)
+    Workshop(plan, random.Random(f"{args.seed}:workshop")).run(sales)  # walk-ins, calls, consent: before Floor
     Floor(plan, random.Random(f"{args.seed}:floor")).run()  # the roster, the DCC, a duplicate merged
     Campaigns(plan, random.Random(f"{args.seed}:campaigns")).run()  # after every story: it picks from them
     set_staff_and_groups(plan)
     set_targets(plan)
+    Supervisors(plan, random.Random(f"{args.seed}:supervisors")).run()  # meetings, a template, weekly plans
     return plan
 
 
@@ -45,8 +49,8 @@ def months(first: date, last: date) -> list[date]:
 def set_staff_and_groups(plan: Plan) -> None:
     """The sales manager puts everyone on reporting's staff directory, then the groups (小组), before any target.
 
-    The groups take effect the day the demo runs: reporting records a move back to the current month's start at
-    most, so a period in earlier months has no group figures (the store's figures are all there).
+    The groups take effect from the period's first day: reporting lets a store open its books that way (no one
+    was in a group before), so every seeded month has its group figures, scorecards and commission.
     """
     start = datetime.combine(plan.first_day, time(8, 0), plan.args.tz)
     for person in people.STAFF.values():
@@ -54,7 +58,8 @@ def set_staff_and_groups(plan: Plan) -> None:
                  {"name": person.name, "role": person.role}, dated=False)
     for group in people.GROUPS:
         plan.add(start, people.MANAGER.sub, "put_group", f"group:{group.group_id}",
-                 {"name": group.name, "supervisor_id": group.supervisor, "members": list(group.members)}, dated=False)
+                 {"name": group.name, "supervisor_id": group.supervisor, "members": list(group.members),
+                  "effective_from": plan.first_day.isoformat()}, dated=False)
 
 
 def set_targets(plan: Plan) -> None:

@@ -1,4 +1,4 @@
-"""After the sale (售后): plates, return visits, services, complaints and their resolution.
+"""After the sale (售后): return visits with their questionnaire, services, complaints and their resolution.
 
 Most customers are happy (4 or 5 of 5); a score of 1 or 2 opens a complaint,
 which the coordinator resolves within its limit. A complaint is keyed in with
@@ -8,7 +8,6 @@ being entered.
 from __future__ import annotations
 
 import random
-import string
 from datetime import datetime, timedelta
 
 from demo_store import people
@@ -21,8 +20,8 @@ FEEDBACK = {5: "非常满意, 顾问很专业", 4: "总体满意", 3: "交车等
 COMPLAINTS = (("waiting_time", "low", "保养等待超过两小时"), ("staff_attitude", "medium", "前台接待态度冷淡"),
               ("price", "low", "保养收费与报价不符"), ("vehicle_quality", "medium", "中控屏偶尔黑屏"))
 RESOLUTIONS = ("已致电道歉并赠送保养券", "已补发赠品", "已安排技师复检, 问题解决", "已退还差价")
+RECOMMEND = {5: (9, 10), 4: (7, 9), 3: (5, 8), 2: (2, 6), 1: (0, 4)}  # 0-10: promoters 9-10, detractors 0-6
 SERVICE_ITEMS = (["首次保养", "更换机油机滤"], ["四轮定位"], ["空调滤芯更换"], ["检查胎压", "车辆检测"])
-PLATE_LETTERS = "".join(c for c in string.ascii_uppercase if c not in "IO")
 
 
 class Care:
@@ -30,7 +29,6 @@ class Care:
 
     def __init__(self, plan: Plan, rng: random.Random) -> None:
         self.plan, self.rng, self.clock = plan, rng, Clock(plan.args.tz, rng)
-        self.plates: set[str] = set()
 
     def run(self, sales: list[Sale]) -> None:
         for sale in sales:
@@ -38,10 +36,7 @@ class Care:
                 self.customer(sale.ref, sale.delivered_at)
 
     def customer(self, order: str, delivered: datetime) -> None:
-        a1 = people.COORDINATOR.sub
-        if chance(self.rng, 0.85):
-            self.plan.add(self.clock.days_later(delivered, 2, 6), a1, "register_plate", order,
-                          {"plate": self.plate()}, dated=False)
+        a1 = people.COORDINATOR.sub  # the plate comes from the orders' registration (orders.vehicle.registered)
         if chance(self.rng, 0.92):
             self.call(order, "delivery", self.clock.days_later(delivered, 3, 4))
         if chance(self.rng, 0.06):
@@ -54,23 +49,21 @@ class Care:
         if chance(self.rng, 0.35):
             self.service(order, self.clock.days_later(delivered, 20, 75))
 
-    def plate(self) -> str:
-        """A Shanghai plate (沪A·12345) not given to another car."""
-        while True:
-            tail = "".join(self.rng.choice(string.digits + PLATE_LETTERS) for _ in range(4))
-            plate = "沪" + self.rng.choice("ABCDEFGHJKLMN") + tail + self.rng.choice(string.digits)
-            if plate not in self.plates:
-                self.plates.add(plate)
-                return plate
-
     def call(self, order: str, kind: str, at: datetime) -> None:
         """The return visit (回访): satisfaction and feedback; a low score's complaint resolved."""
         score = self.rng.choices(SCORES, weights=SCORE_WEIGHTS)[0]
         complaint = f"complaint:{order}.{kind}"
         called = self.plan.add(at, people.COORDINATOR.sub, "call_back", order, {
-            "kind": kind, "satisfaction": score, "feedback": FEEDBACK[score]}, names=complaint if score <= 2 else "")
+            "kind": kind, "satisfaction": score, "feedback": FEEDBACK[score], "answers": self.answers(score)},
+            names=complaint if score <= 2 else "")
         if called and score <= 2:
             self.resolve(complaint, at)
+
+    def answers(self, score: int) -> dict[str, int]:
+        """The questionnaire (问卷) of a call scored ``score``: each 1-5 answer near it, would-recommend to match."""
+        near = {name: min(5, max(1, score + self.rng.choice((-1, 0, 0, 1))))
+                for name in ("sales_process", "delivery", "facility")}
+        return {**near, "recommend": self.rng.randint(*RECOMMEND[score])}
 
     def resolve(self, complaint: str, opened: datetime) -> None:
         """Resolved some hours later, keyed in right after the complaint (see the module's note)."""

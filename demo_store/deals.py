@@ -1,8 +1,9 @@
 """How a customer's story ends: an order's paper trail (订单), or a loss (战败) with its reason.
 
 Cash buyers pay the balance in one slip; loan buyers pay a down payment and the
-lender disburses the rest (贷款放款). A discount above the consultant's limit is
-approved by the sales manager, the rest by the back office. A few customers
+lender disburses the rest (贷款放款). The back office reviews every contract, and the
+sales manager approves one whose discount is above the consultant's limit; the
+paperwork (insurance, invoice, plate) is ``demo_store.paperwork``'s. A few customers
 cancel (退订) before any contract. A lost customer is lost for a reason from the
 store's fixed list, price and competitors the most common, as a store's records show.
 """
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from demo_store import catalogue, people
+from demo_store import catalogue, paperwork, people
 from demo_store.plan import Clock, Plan, chance
 
 DISCOUNTS = tuple(Decimal(d) for d in (0, 2000, 3000, 5000, 8000, 10000, 15000))
 DISCOUNT_WEIGHTS = (0.10, 0.15, 0.20, 0.20, 0.15, 0.12, 0.08)
-CONSULTANT_LIMIT = Decimal(5000)  # the orders service's default; above it a manager approves
 DEPOSITS = tuple(Decimal(d) for d in (5000, 10000, 20000))
 PAY_METHODS = ("bank_transfer", "card", "wechat_pay", "alipay")
 REQUESTS = ("", "", "脚垫", "贴膜", "行车记录仪", "脚垫, 贴膜")
@@ -109,24 +109,27 @@ def cancel(plan: Plan, clock: Clock, ref: str, buyer: Buyer, placed: datetime) -
 
 def paper_trail(plan: Plan, clock: Clock, ref: str, consultant: str, price: Decimal, deposit: Decimal,
                 discount: Decimal, loan: bool, placed: datetime) -> datetime | None:
-    """Contract, approval, payments and delivery; answers when the car was delivered, if in the period."""
+    """Contract, review, payments (and loan), insurance, invoice, delivery and plate; answers when the car was
+    delivered, if in the period."""
     rng = clock.rng
     drafted = clock.days_later(placed, 0, 2)
     plan.add(drafted, consultant, "draft_contract", ref)
-    approved = clock.minutes_later(drafted, 30, 300)
-    approver = people.MANAGER.sub if discount > CONSULTANT_LIMIT else people.BACK_OFFICE.sub
-    plan.add(approved, approver, "approve_contract", ref)
+    approved = paperwork.review(plan, clock, ref, drafted, discount)
     paid = clock.days_later(approved, 0, 4)
     balance = price - deposit
     if loan:
         down = max((price * Decimal("0.3") / HUNDRED).quantize(Decimal(1)) * HUNDRED, deposit + 10000)
+        decided = paperwork.loan(plan, clock, ref, consultant, price - down, approved)
         plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
                  {"amount": money(down - deposit), "method": rng.choice(PAY_METHODS), "kind": "balance"})
-        paid = clock.days_later(paid, 2, 7)
-        plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
-                 {"amount": money(price - down), "method": "lender", "kind": "loan_disbursement"})
+        paid = paperwork.disburse(plan, clock, ref, max(paid, decided))
     else:
         plan.add(paid, people.BACK_OFFICE.sub, "pay", ref,
                  {"amount": money(balance), "method": rng.choice(PAY_METHODS), "kind": "balance"})
+    paperwork.invoice(plan, clock, ref, paid)
     delivered = clock.days_later(paid, 1, 4)
-    return delivered if plan.add(delivered, consultant, "deliver", ref, {"checklist": CHECKLIST}) else None
+    paperwork.insure(plan, clock, ref, price, delivered)
+    if not plan.add(delivered, consultant, "deliver", ref, {"checklist": CHECKLIST}):
+        return None
+    paperwork.register(plan, clock, ref, consultant, delivered)
+    return delivered

@@ -180,8 +180,29 @@ class Runner:
         self.ids[f"vin:{action.ref}"] = order["vin"]
         self.order_call(action, body, "contract")
 
+    def do_review_contract(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "contract/review")
+
     def do_approve_contract(self, action: Action, body: dict[str, Any]) -> None:
         self.order_call(action, body, "contract/approve")
+
+    def do_apply_loan(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "loan")
+
+    def do_decide_loan(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "loan/decision")
+
+    def do_disburse_loan(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "loan/disburse")
+
+    def do_insure(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "insurance")
+
+    def do_issue_invoice(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "invoice")
+
+    def do_register_vehicle(self, action: Action, body: dict[str, Any]) -> None:
+        self.order_call(action, body, "registration")
 
     def do_pay(self, action: Action, body: dict[str, Any]) -> None:
         self.order_call(action, body, "payments")
@@ -228,6 +249,38 @@ class Runner:
         self.id_of(f"customer:{action.ref}")
         self.desk.call(action.actor, "POST", "after_sales", "/service-records", body)
 
+    # --- after-sales for every car (demo_store.workshop) ---
+
+    def do_file_walk_in(self, action: Action, body: dict[str, Any]) -> None:
+        self.keep(action, self.desk.call(action.actor, "POST", "after_sales", "/customers", body))
+        self.ids[f"vin:{action.ref}"] = body["vehicle"]["vin"]
+
+    def do_set_plan(self, action: Action, body: dict[str, Any]) -> None:
+        path = f"/vehicles/{self.id_of(f'vin:{action.ref}')}/maintenance-plan"
+        self.desk.call(action.actor, "PUT", "after_sales", path, body)
+
+    def do_call_reminder(self, action: Action, body: dict[str, Any]) -> None:
+        query = f"/reminders?vin={self.id_of(f'vin:{action.ref}')}&to=2100-01-01"
+        reminders = wait_until(f"the reminder of {action.ref}",
+                               lambda: self.desk.call("a1", "GET", "after_sales", query)["items"])
+        path = f"/reminders/{reminders[0]['id']}/calls"
+        self.keep(action, self.desk.call(action.actor, "POST", "after_sales", path, body), "appointment_id")
+
+    def do_arrive_service_visit(self, action: Action, body: dict[str, Any]) -> None:
+        path = f"/service-appointments/{self.id_of(action.ref)}/arrive"
+        self.desk.call(action.actor, "POST", "after_sales", path, body)
+
+    def do_cancel_service_visit(self, action: Action, body: dict[str, Any]) -> None:
+        path = f"/service-appointments/{self.id_of(action.ref)}/cancel"
+        self.desk.call(action.actor, "POST", "after_sales", path, body)
+
+    def do_set_consent(self, action: Action, body: dict[str, Any]) -> None:
+        path = f"/customers/{self.id_of(f'customer:{action.ref}')}/consent"
+        self.desk.call(action.actor, "PUT", "after_sales", path, body)
+
+    def do_send_notice(self, action: Action, body: dict[str, Any]) -> None:
+        self.desk.call(action.actor, "POST", "after_sales", "/notices", body)
+
     # --- reporting (报表) ---
 
     def do_put_staff(self, action: Action, body: dict[str, Any]) -> None:
@@ -241,3 +294,15 @@ class Runner:
     def do_set_targets(self, action: Action, body: dict[str, Any]) -> None:
         if self.reporting:
             self.desk.call(action.actor, "PUT", "reporting", f"/targets/{action.ref.split(':', 1)[1]}", body)
+
+    def do_record_meeting(self, action: Action, body: dict[str, Any]) -> None:
+        if self.reporting:
+            self.desk.call(action.actor, "POST", "reporting", "/meetings", body)
+
+    def do_set_scorecard_template(self, action: Action, body: dict[str, Any]) -> None:
+        if self.reporting:
+            self.desk.call(action.actor, "PUT", "reporting", f"/scorecard-template/{action.ref.split(':', 1)[1]}", body)
+
+    def do_write_weekly_plan(self, action: Action, body: dict[str, Any]) -> None:
+        if self.reporting:
+            self.desk.call(action.actor, "PUT", "reporting", f"/weekly-plans/{action.ref.split(':', 1)[1]}", body)

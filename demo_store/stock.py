@@ -17,6 +17,7 @@ from demo_store.plan import Clock, Plan, chance
 
 FAULTS = ("左后门漆面划痕", "缺少脚垫", "胎压报警", "右前大灯进水", "随车工具缺失")
 LEAD_IN_DAYS = 60  # stock on the yard before the period starts
+SLOW_SELLER_AGES = (95, 150)  # days on the yard at the period's end: the stock report's over-90 band
 
 
 class Yard:
@@ -28,9 +29,12 @@ class Yard:
         self.lead_in = min(LEAD_IN_DAYS, 360 - plan.args.days)
 
     def run(self, sales: list[Sale]) -> None:
-        """The fleet first, then a car ahead of each order, then unsold stock across the period."""
+        """The fleet first, then a car ahead of each order, then unsold stock across the period, and slow
+        sellers from long before it (库龄 over 90 days), so the stock desk shows every age band."""
         opening = self.plan.first_day - timedelta(days=self.lead_in)
-        self.file_models(opening)
+        slow_rng = random.Random(f"{self.plan.args.seed}:slow-sellers")  # its own stream: the rest stays as it was
+        slow_days = self.slow_seller_days(slow_rng)
+        self.file_models(min(opening, *slow_days))
         for model in catalogue.MODELS:
             self.arrive(catalogue.fleet_vin(model), catalogue.fleet_spec(model), "test_drive", opening, faults=0)
         for sale in sales:
@@ -41,6 +45,26 @@ class Yard:
             model = catalogue.choose_model(self.rng)
             spec = catalogue.choose_spec(self.rng, model)
             self.arrive(self.next_vin(spec), spec, "stock", opening + timedelta(days=self.rng.randrange(span)))
+        for model in catalogue.MODELS[:2]:  # the showroom floor's demo cars (展车), never sold
+            spec = catalogue.choose_spec(slow_rng, model)
+            self.arrive(self.next_vin(spec), spec, "demo", opening, faults=0)
+        unsold = self.specs_nobody_orders(sales)
+        for day in slow_days:
+            spec = slow_rng.choice(unsold)
+            self.arrive(self.next_vin(spec), spec, "stock", day, faults=0)
+
+    def slow_seller_days(self, rng: random.Random) -> list[date]:
+        """The arrival days of three slow sellers: 95 to 150 days before the period's last day, within the year
+        the paper records go back."""
+        earliest = self.plan.last_day - timedelta(days=359)
+        return [max(self.plan.last_day - timedelta(days=rng.randint(*SLOW_SELLER_AGES)), earliest)
+                for _ in range(3)]
+
+    def specs_nobody_orders(self, sales: list[Sale]) -> list[catalogue.Spec]:
+        """The configurations no order of the period asks for: a car of one is still on the yard at the end."""
+        ordered = {sale.spec for sale in sales}
+        every = [catalogue.Spec(m.name, t.name, c) for m in catalogue.MODELS for t in m.trims for c in m.colors]
+        return [spec for spec in every if spec not in ordered] or every
 
     def file_models(self, day: date) -> None:
         """The clerk files each model's class (车型大类) before the store opens, so every car arrives with it."""

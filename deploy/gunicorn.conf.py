@@ -22,7 +22,9 @@ def available_cpus() -> int:
     return max(1, cpus)
 
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * available_cpus() + 1)
+# Compose passes its WEB_CONCURRENCY as DEALER_WEB_CONCURRENCY: gunicorn itself reads WEB_CONCURRENCY when it
+# is imported and fails on an empty value, which is what compose gives for "size by the CPUs".
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.environ.get("DEALER_WEB_CONCURRENCY") or 2 * available_cpus() + 1)
 worker_class = "sync"
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 timeout = 30

@@ -5,6 +5,8 @@ to, so a test can point a whole service elsewhere by setting a few variables.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -59,6 +61,11 @@ def check_jwt_secret(secret: str) -> str:
     A published or short secret lets anyone mint a manager's token, so a service refuses to start
     rather than run open (issue 11).
     """
+    return check_secret(secret, JWT_SECRET_VAR)
+
+
+def check_secret(secret: str, variable: str) -> str:
+    """``secret`` if it is set, unpublished and long enough; otherwise :class:`SecretRefused` naming ``variable``."""
     if not secret:
         problem = "is empty or not set"
     elif secret.strip() in PUBLISHED_SECRETS:
@@ -67,7 +74,26 @@ def check_jwt_secret(secret: str) -> str:
         problem = f"is shorter than {MIN_SECRET_LENGTH} characters"
     else:
         return secret
-    raise SecretRefused(f"{JWT_SECRET_VAR} {problem}; make one with: {MAKE_A_SECRET}")
+    raise SecretRefused(f"{variable} {problem}; make one with: {MAKE_A_SECRET}")
+
+
+PHONE_KEY_VAR = "PHONE_KEY_SECRET"
+PHONE_KEY_LABEL = b"dealer phone key v1"  # fixed: changing it changes every phone's key, like a rotation
+
+
+def phone_key_secret(jwt_secret: str) -> bytes:
+    """The key of phones' pseudonyms (``shared.privacy.phone_key``): ``PHONE_KEY_SECRET``, else derived.
+
+    Derived as HMAC-SHA256 of the token secret with a fixed label, so every service that shares the
+    token secret makes the same keys with no new setting, and a key reveals nothing of the token
+    secret. Either secret is refused like the token secret (empty, published, short): a known key
+    would let anyone list the 2 billion mobile numbers' keys and read every phone back. An empty
+    ``PHONE_KEY_SECRET`` counts as not set (compose passes optional variables empty).
+    """
+    own = os.environ.get(PHONE_KEY_VAR, "")
+    if own:
+        return check_secret(own, PHONE_KEY_VAR).encode()
+    return hmac.new(check_jwt_secret(jwt_secret).encode(), PHONE_KEY_LABEL, hashlib.sha256).digest()
 
 
 def local_secret_path() -> Path:
@@ -125,6 +151,8 @@ class Settings:
     prefetch: int = 1000
     max_attempts: int = 5
     relay_bind_host: str = ""
+    quorum_size: int = 1  # replicas of each quorum queue (复制数): the cluster's node count
+    delivery_limit: int = 0  # deliveries without an ack before a message is parked; 0: no limit declared
 
     @property
     def relay_bind_addr(self) -> tuple[str, int]:
@@ -140,6 +168,25 @@ class Settings:
         return f"{self.namespace}dealer.dead"
 
 
+def node_urls(amqp_url: str) -> list[str]:
+    """Each node's URL in ``AMQP_URL``: one, or a cluster's nodes separated by commas (or ``;`` as kombu writes).
+
+    A node given as ``host:port`` takes the scheme, credentials and virtual host of the first URL, so
+    ``amqp://u:p@10.0.0.1:5672/,10.0.0.2:5672,10.0.0.3:5672`` names a three-node cluster.
+    """
+    parts = [part.strip() for part in amqp_url.replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        return [amqp_url]
+    scheme, _, rest = parts[0].partition("://")
+    credentials = rest.rpartition("@")[0]
+    vhost = rest.partition("/")[2] if "/" in rest.rpartition("@")[2] else ""
+    prefix = f"{scheme}://{credentials + '@' if credentials else ''}"
+    return [part if "://" in part else f"{prefix}{part.rstrip('/')}/{vhost}" for part in parts]
+
+
+DEFAULT_DELIVERY_LIMIT = 500  # on a cluster; about 8 min of a database outage (one redelivery a second)
+
+
 def service_url(service: str) -> str:
     """Base URL of another department's HTTP API."""
     port = int(_env(f"{service.upper()}_PORT", str(DEFAULT_PORTS[service])))
@@ -153,10 +200,13 @@ def load_settings(service: str) -> Settings:
     default_db = f"sqlite:///{data_dir() / (service + '.db')}"
     wake_host, _, wake_port = _env(f"{upper}_RELAY_WAKE", f"127.0.0.1:{port + 1000}").rpartition(":")
     namespace = _env("DEALER_NAMESPACE", "")
+    amqp_url = _env("AMQP_URL", "amqp://guest:guest@localhost:5672/")
+    quorum_size = int(_env("DEALER_QUORUM_SIZE", str(len(node_urls(amqp_url)))))
+    delivery_limit = int(_env("DEALER_DELIVERY_LIMIT", str(DEFAULT_DELIVERY_LIMIT if quorum_size > 1 else 0)))
     return Settings(
         service=service,
         database_url=_env(f"{upper}_DATABASE_URL", default_db),
-        amqp_url=_env("AMQP_URL", "amqp://guest:guest@localhost:5672/"),
+        amqp_url=amqp_url,
         exchange=_env("DEALER_EXCHANGE", f"{namespace}dealer.events"),
         namespace=namespace,
         jwt_secret=read_jwt_secret(),
@@ -168,4 +218,6 @@ def load_settings(service: str) -> Settings:
         prefetch=int(_env("DEALER_PREFETCH", "1000")),
         max_attempts=int(_env("DEALER_MAX_ATTEMPTS", "5")),
         relay_bind_host=_env("DEALER_RELAY_BIND", ""),
+        quorum_size=quorum_size,
+        delivery_limit=delivery_limit,
     )

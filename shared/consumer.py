@@ -102,7 +102,7 @@ class EventConsumer:
         conn = broker.connect(self.settings.amqp_url)
         try:
             channel = broker.raw_channel(conn)
-            broker.declare_consumer_queues(channel, self.settings, self.bindings)
+            channel = broker.declare_consumer_queues(channel, self.settings, self.bindings)
             channel.basic_qos(0, self.settings.prefetch, False)
             channel.basic_consume(self.settings.queue("events"), callback=self._receive)
             self.consuming.set()
@@ -188,7 +188,9 @@ class EventConsumer:
             else:
                 for delivery in fresh:
                     error = self._apply_one(session, delivery)
-                    if error:
+                    if error and _applied_meanwhile(session, delivery):
+                        skipped += 1  # a competing consumer got it too (a redelivery) and committed first
+                    elif error:
                         failures.append((delivery, error))
                     else:
                         applied += 1
@@ -317,6 +319,16 @@ def _database_lost(exc: Exception) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _applied_meanwhile(session: Session, delivery: Delivery) -> bool:
+    """The event is in the inbox now: another consumer of the queue applied it while this one tried.
+
+    With replicas, a message unacked when a connection drops is redelivered to another worker while
+    the first may still be committing it; the second one's inbox insert then waits for that commit
+    and fails on the key. That is a duplicate dropped, not a failure to retry.
+    """
+    return _key(delivery) in already_processed(session, [_key(delivery)])
 
 
 def _key(delivery: Delivery) -> tuple[str, str]:

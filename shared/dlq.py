@@ -57,7 +57,7 @@ def list_dead_letters(settings: Settings, limit: int = 1000) -> list[DeadLetter]
     conn = broker.connect(settings.amqp_url)
     try:
         channel = broker.raw_channel(conn)
-        broker.declare_consumer_queues(channel, settings, [])
+        channel = broker.declare_consumer_queues(channel, settings, [])
         found = []
         for _ in range(limit):
             message = channel.basic_get(settings.queue("dead"), no_ack=False)
@@ -80,7 +80,7 @@ def replay_dead_letters(settings: Settings, limit: int = 1000) -> int:
     replayed = 0
     try:
         channel = broker.raw_channel(conn)
-        broker.declare_consumer_queues(channel, settings, [])
+        channel = broker.declare_consumer_queues(channel, settings, [])
         parked = channel.queue_declare(settings.queue("dead"), passive=True).message_count
         for _ in range(min(limit, parked)):
             message = channel.basic_get(settings.queue("dead"), no_ack=False)

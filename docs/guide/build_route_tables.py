@@ -38,6 +38,8 @@ END = "<!-- routes:end -->"
 BLOCK = re.compile(r"<!-- routes:begin[^>]*-->.*?<!-- routes:end -->", re.S)
 INDEX = "README.md"
 REPORTS = "/api/v1/reports/"
+# what the dashboard's panels read: the reports, and the group panels' scorecard and commission sheet
+DASHBOARD_READS = (REPORTS, "/api/v1/scorecards", "/api/v1/commissions")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def role_table(role: str, routes: list[Route], known_roles: tuple[str, ...] = RO
 def dashboard_lines(role: str, routes: list[Route]) -> list[str]:
     """The reports the dashboard (reporting :8005 ``/dashboard``) can draw for the role: those its token reads."""
     reports = [f"`{r.rule.removeprefix('/api/v1/')}`" for r in routes
-               if r.service == "reporting" and r.method == "GET" and r.rule.startswith(REPORTS) and role in r.roles]
+               if r.service == "reporting" and r.method == "GET" and r.rule.startswith(DASHBOARD_READS)
+               and role in r.roles]
     return ["Dashboard: the panels drawn from " + (", ".join(reports) or "no report") + " (reports this role may "
             "read); every other panel says the role may not read it."]
 

@@ -72,6 +72,23 @@ def test_a_hundred_thousand_item_list_is_refused_at_once_naming_the_field(client
                        headers=token("consultant")).get_json() == {"count": 1000}
 
 
+def test_a_nul_character_anywhere_in_a_body_is_422_naming_its_field(client: FlaskClient) -> None:
+    # PostgreSQL cannot store U+0000 in text: refused before any schema or insert meets it
+    nested = client.post("/api/v1/items", json={"items": [{"n": 1}, {"n": 2, "note": "a\u0000b"}]},
+                         headers=token("consultant"))
+    assert nested.status_code == 422 and nested.mimetype == "application/problem+json"
+    assert list(nested.get_json()["errors"]) == ["items.1.note"]
+    in_a_key = client.post("/api/v1/items", json={"ph\u0000one": "13812345678"}, headers=token("consultant"))
+    assert in_a_key.status_code == 422 and list(in_a_key.get_json()["errors"]) == ["ph\u0000one"]
+    assert client.post("/api/v1/items", json={"items": [{"n": 1}]},
+                       headers=token("consultant")).get_json() == {"count": 1}
+
+
+def test_a_nul_character_in_the_query_string_is_422_naming_the_parameter(client: FlaskClient) -> None:
+    response = client.get("/api/v1/events?after=1%00", headers=token("ops"))
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["after"]
+
+
 def test_the_size_check_comes_after_the_token_check(client: FlaskClient) -> None:
     assert client.post("/api/v1/items", json={"items": [1] * 100_000}).status_code == 401
 

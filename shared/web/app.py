@@ -17,11 +17,12 @@ from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.config import Settings, check_jwt_secret, load_settings
+from shared.config import Settings, check_jwt_secret, load_settings, phone_key_secret
 from shared.db import WEB_LOCK_WAIT, session_factory
 from shared.envelope import new_correlation_id, set_correlation_id
 from shared.logs import configure_logging
 from shared.outbox import wake_relay_after_commit
+from shared.privacy import use_phone_key
 from shared.web import health, home, idempotency, limits
 from shared.web.auth import authorise_before_parsing
 from shared.web.errors import register_error_handlers
@@ -70,6 +71,7 @@ def build_app(service: str, title: str, blueprints: Iterable[Blueprint],
     """A Flask app for ``service`` with the shared plumbing and the given blueprints."""
     conf = settings_with(service, config)
     check_jwt_secret(conf.jwt_secret)  # no app serves with a missing, published or short secret
+    use_phone_key(phone_key_secret(conf.jwt_secret))  # nor makes phones' keys with one (shared.privacy)
     configure_logging(service)
     app = Flask(service)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese travels as UTF-8 text, not \u escapes
@@ -90,6 +92,7 @@ def build_app(service: str, title: str, blueprints: Iterable[Blueprint],
     app.before_request(authorise_before_parsing)
     app.before_request(limits.refuse_a_body_that_is_not_json)
     app.before_request(limits.refuse_unwieldy_json)
+    app.before_request(limits.refuse_nul_in_query)
     health.install(app)
     home.install(app)
     idempotency.install(app)

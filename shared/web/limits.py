@@ -4,6 +4,9 @@ A body under the size limit can still hold 100,000 list items (each checked and
 reported by the schema: seconds of work and megabytes of errors) or nest deeper
 than the JSON parser can recurse (a crash). Neither is a request any client of
 the store sends, so both are refused at once: 422 naming the field, or 400.
+A NUL character (U+0000) in any text of the body or the query string is refused
+the same way: PostgreSQL cannot store it in a text column, so it would otherwise
+surface as a 500 from whichever insert or filter met it first.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from shared.web.errors import problem
 
 MAX_ITEMS = 1000  # items of one list or keys of one object (the largest real input holds 500)
 MAX_DEPTH = 32
+NUL_MESSAGE = "Must not contain a NUL character."
 
 
 def _first_excess(body: Any) -> tuple[str, str] | None:
@@ -30,6 +34,24 @@ def _first_excess(body: Any) -> tuple[str, str] | None:
             return path or "body", f"At most {MAX_ITEMS} items."
         items = value.items() if isinstance(value, dict) else enumerate(value)
         pending += [(f"{path}.{key}" if path else str(key), item, depth + 1) for key, item in items]
+    return None
+
+
+def _first_nul(body: Any) -> str | None:
+    """The dotted path of the first key or text holding a NUL character; None when there is none."""
+    pending: list[tuple[str, Any]] = [("", body)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return path or "body"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    return where
+                pending.append((where, item))
+        elif isinstance(value, list):
+            pending += [(f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value)]
     return None
 
 
@@ -59,6 +81,18 @@ def refuse_unwieldy_json() -> Response | None:
         return problem(400, "Bad Request", "The request body is nested too deeply to read.")
     excess = _first_excess(body)
     if excess is None:
+        nul = _first_nul(body)
+        excess = None if nul is None else (nul, NUL_MESSAGE)
+    if excess is None:
         return None
     field, message = excess
     return problem(422, "Validation failed", f"{field}: {message}", errors={field: [message]})
+
+
+def refuse_nul_in_query() -> Response | None:
+    """Answer 422 naming the query parameter whose name or value holds a NUL character."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "") or "query"
+            return problem(422, "Validation failed", f"{field}: {NUL_MESSAGE}", errors={field: [NUL_MESSAGE]})
+    return None

@@ -11,7 +11,7 @@ CONF = str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py")
 
 
 def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_GRACEFUL_TIMEOUT"):
+    for name in ("WEB_CONCURRENCY", "DEALER_WEB_CONCURRENCY", "GUNICORN_GRACEFUL_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -28,6 +28,17 @@ def test_web_concurrency_overrides_the_worker_count_and_empty_means_unset(monkey
     assert settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
     conf = settings(monkeypatch, WEB_CONCURRENCY="")
     assert conf["workers"] == 2 * conf["available_cpus"]() + 1
+
+
+def test_compose_sets_the_worker_count_through_dealer_web_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
+    # gunicorn reads WEB_CONCURRENCY itself on import and dies on "" (seen on the first real compose start),
+    # so compose passes its value, maybe empty, as DEALER_WEB_CONCURRENCY.
+    assert settings(monkeypatch, DEALER_WEB_CONCURRENCY="4")["workers"] == 4
+    conf = settings(monkeypatch, DEALER_WEB_CONCURRENCY="")
+    assert conf["workers"] == 2 * conf["available_cpus"]() + 1
+    compose = (Path(CONF).parents[1] / "docker-compose.yml").read_text()
+    assert "DEALER_WEB_CONCURRENCY: ${WEB_CONCURRENCY:-}" in compose
+    assert "\n  WEB_CONCURRENCY:" not in compose
 
 
 def test_each_worker_builds_the_app_and_its_connections_after_the_fork(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,19 +19,49 @@ def stages() -> list[list[str]]:
     for line in lines:
         if line.upper().startswith("FROM "):
             found.append([])
-        found[-1].append(line)
+        if found:  # the ARGs before the first FROM name the base image; global_args() reads them
+            found[-1].append(line)
     return found
+
+
+def global_args() -> dict[str, str]:
+    """The ``ARG NAME=default`` lines before the first FROM."""
+    lines = [line.strip() for line in DOCKERFILE.read_text().splitlines()]
+    head = lines[:next(i for i, line in enumerate(lines) if line.upper().startswith("FROM "))]
+    return dict(line[4:].split("=", 1) for line in head if line.startswith("ARG ") and "=" in line)
 
 
 def test_the_image_builds_wheels_in_a_builder_stage_and_installs_only_wheels_in_a_slim_one() -> None:
     builder, final = stages()
-    assert builder[0] == "FROM python:3.11-slim AS builder"
+    assert builder[0] == "FROM ${PYTHON_IMAGE} AS builder"
     assert any("pip wheel" in line and "services/*/" in line for line in builder)
-    assert final[0] == "FROM python:3.11-slim"
+    assert final[0] == "FROM ${PYTHON_IMAGE}"
     copies = [line for line in final if line.startswith("COPY --from")]
     assert copies and all("--from=builder" in line for line in copies)
     install = " ".join(line for line in final if line.startswith("RUN"))
     assert "install_services.py --wheels /tmp/wheels" in install and "rm -rf /tmp/wheels" in install
+
+
+def test_the_base_image_is_a_build_argument_whose_default_is_the_official_slim_python() -> None:
+    # Where Docker Hub is blocked, PYTHON_IMAGE=dealer-local/python:3.11 (deploy/images/build.sh) replaces it.
+    assert global_args() == {"PYTHON_IMAGE": "python:3.11-slim"}
+
+
+def test_the_image_builds_with_the_classic_builder_pulling_no_frontend() -> None:
+    text = DOCKERFILE.read_text()
+    assert not [line for line in text.splitlines() if line.replace(" ", "").startswith("#syntax=")], \
+        "a syntax line makes BuildKit pull its frontend from Docker Hub"
+    assert "RUN --mount" not in text and "COPY --link" not in text, "BuildKit-only instructions"
+
+
+def test_apt_and_pip_of_the_build_can_be_pointed_at_a_mirror_and_trust_a_proxy_ca() -> None:
+    builder = " ".join(stages()[0])
+    for argument in ("ARG APT_MIRROR=", "ARG PIP_INDEX_URL=https://pypi.org/simple", "ARG EXTRA_CA_CERTS="):
+        assert argument in builder, argument
+    assert 'sed -i "s#http://deb.debian.org/debian#$APT_MIRROR#g"' in builder
+    assert "PIP_INDEX_URL=${PIP_INDEX_URL}" in builder and "update-ca-certificates" in builder
+    final = " ".join(stages()[1])
+    assert "PIP_INDEX_URL" not in final and "EXTRA_CA_CERTS" not in final, "the runtime installs offline"
 
 
 def test_the_final_stage_has_no_build_tools_and_runs_as_a_non_root_user() -> None:

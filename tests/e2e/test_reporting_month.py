@@ -6,6 +6,11 @@ complaints; reporting hears all of it on ``dealer.events``. Every figure must
 equal the one worked out from these actions, and stay the same after a
 redelivery of every event, a rebuild, and a lost reporting database refilled
 from the departments' feeds. The dashboard then draws the same figures.
+
+The rates are counted as the store counts them (DOMAIN.md): the work holds a repeat call from a customer
+on file, a call filed three days later, a walk-in filed straight away, an order later cancelled, an
+order naming no lead but carrying a lead's phone, leads past their 30 days (keyed in from the paper
+register, 补录) and leads younger than 30 days.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import pytest
 import requests
 
 from dealer_testing import ROOT, RunningService, token, wait_for
+from dealer_testing.paperwork import compulsory_policy
 from shared import broker
 from shared.config import load_settings
 from shared.envelope import make_event
@@ -102,7 +108,7 @@ def store_work(svc: dict[str, RunningService]) -> dict[str, Any]:
                                           ("comet", "Comet", "stock", 95, False)):
         clerk.post("/vehicles", {"vin": cars[key], "model": model, "trim": "2.0T Luxury", "color": "white",
                                  "msrp": "199900.00", "cost": "171000.00", "kind": kind, "location": "main",
-                                 "arrived_at": (now - timedelta(days=age)).isoformat()})
+                                 "model_class": "SUV", "arrived_at": (now - timedelta(days=age)).isoformat()})
         clerk.post(f"/vehicles/{cars[key]}/inspection", {"passed": passed, "notes": "" if passed else "paint"})
 
     c1.post("/inquiries", {"channel": "phone", "phone": "13800000001", "note": "asked the price"})
@@ -122,10 +128,37 @@ def store_work(svc: dict[str, RunningService]) -> dict[str, Any]:
     c1.post(f"/leads/{first['id']}/visits", {})  # the return visit (再回展厅)
     assert manager.get(f"/leads/{first['id']}")["visits"] == 2
 
+    c1.post("/inquiries", {"channel": "phone", "phone": "13800000001", "note": "calls again"})  # on file already
+    c2.post("/inquiries", {"channel": "phone", "phone": "13800000007", "note": "asked about stock",
+                           "occurred_at": (now - timedelta(days=3)).isoformat()})  # from the paper register
+    late = c2.post("/leads", {"name": "Sun Li", "phone": "13800000007", "source": "phone_in",
+                              "model_interest": "Aurora"})  # files the call of three days ago: too late
     sold = sell(svc, first["id"], "13800000001")
     cancelled = place_order(svc, third["id"], "13800000006")
     Desk(svc["orders"], "consultant", "c1").post(f"/orders/{cancelled['id']}/cancel", {"reason": "changed mind"})
+    order_by_hand(svc, "c2", None, "13800000005", now)  # names no lead: the phone is Li Na's (second)
+    keyed_in_from_paper(svc, c1, c2, now)
+    assert late["owner_id"] == "c2"
     return {"cars": cars, "sold": sold, **after_sales(svc, cars["old"])}
+
+
+def order_by_hand(svc: dict[str, RunningService], consultant: str, lead_id: str | None, phone: str,
+                  placed_at: datetime) -> dict[str, Any]:
+    """An order of a Borealis, which no car in stock is: it waits (backordered) and moves no stock figure."""
+    named = {"lead_id": lead_id} if lead_id else {}
+    return Desk(svc["orders"], "consultant", consultant).post("/orders", {
+        **named, "customer": {"name": "Customer", "phone": phone, "id_number": ID_NUMBER},
+        "vehicle": {"model": "Borealis", "trim": "1.5T", "color": "black"}, "msrp": "259900.00",
+        "price": "249900.00", "deposit": "5000.00", "occurred_at": placed_at.isoformat()})
+
+
+def keyed_in_from_paper(svc: dict[str, RunningService], c1: Desk, c2: Desk, now: datetime) -> None:
+    """Two online leads of 45 and 40 days ago, their 30 days passed: the first ordered 5 days after filing."""
+    ordered = c1.post("/leads", {"name": "Qian Bo", "phone": "13800000011", "source": "online",
+                                 "model_interest": "Borealis", "occurred_at": (now - timedelta(days=45)).isoformat()})
+    order_by_hand(svc, "c1", ordered["id"], "13800000011", now - timedelta(days=40))
+    c2.post("/leads", {"name": "Zhou Yi", "phone": "13800000012", "source": "online", "model_interest": "Borealis",
+                       "occurred_at": (now - timedelta(days=40)).isoformat()})
 
 
 def place_order(svc: dict[str, RunningService], lead_id: str, phone: str) -> dict[str, Any]:
@@ -140,14 +173,17 @@ def place_order(svc: dict[str, RunningService], lead_id: str, phone: str) -> dic
 
 
 def sell(svc: dict[str, RunningService], lead_id: str, phone: str) -> dict[str, Any]:
-    """The paper trail to delivery (交车): contract, approval, payment, checklist."""
+    """The paper trail to delivery (交车): contract, review (and approval), payment, insurance, checklist."""
     order = place_order(svc, lead_id, phone)
     path = f"/orders/{order['id']}"
     Desk(svc["orders"], "consultant", "c1").post(f"{path}/contract")
-    Desk(svc["orders"], "sales_manager", "m1").post(f"{path}/contract/approve")
-    outstanding = Decimal(Desk(svc["orders"], "back_office", "b1").get(path)["outstanding"])
-    Desk(svc["orders"], "back_office", "b1").post(f"{path}/payments", {"amount": f"{outstanding:.2f}",
-                                                                      "method": "bank_transfer", "kind": "balance"})
+    back_office = Desk(svc["orders"], "back_office", "b1")
+    if back_office.post(f"{path}/contract/review", {"passed": True})["status"] == "reviewed":  # over the limit
+        Desk(svc["orders"], "sales_manager", "m1").post(f"{path}/contract/approve")
+    outstanding = Decimal(back_office.get(path)["outstanding"])
+    back_office.post(f"{path}/payments", {"amount": f"{outstanding:.2f}", "method": "bank_transfer",
+                                          "kind": "balance"})
+    back_office.post(f"{path}/insurance", compulsory_policy())
     return Desk(svc["orders"], "consultant", "c1").post(f"{path}/deliver", {"checklist": CHECKLIST})
 
 
@@ -169,27 +205,43 @@ def after_sales(svc: dict[str, RunningService], sold_vin: str) -> dict[str, Any]
 def expected(work: dict[str, Any]) -> dict[str, Any]:
     """The figures worked out by hand from ``store_work``."""
     return {
-        "funnel": {"inquiries": 3, "leads": 3, "appointments": 2, "visits": 3, "test_drives": 1, "orders": 2,
+        # the span: 45 days ago to tomorrow
+        "funnel": {"inquiries": 5,  # calls 0001, 0001 again, 0007 (three days ago); walk-in 0002; online 0003
+                   "leads": 6,  # first, second, third, late (today); Qian Bo (45 days ago), Zhou Yi (40 days ago)
+                   "appointments": 2, "visits": 3, "test_drives": 1,
+                   "orders": 4,  # sold, cancelled, Li Na's naming no lead (today); Qian Bo's (40 days ago)
                    "deliveries": 1,
                    "rates": {"filing_rate": 0.5, "appointment_arrival_rate": 0.5, "return_visit_rate": 0.5,
-                             "test_drive_rate": 0.5, "conversion_30d": 0.6667, "referral_rate": 0.3333},
-                   "rate_details": {"filing_rate": {"numerator": 1, "denominator": 2},
-                                    "appointment_arrival_rate": {"numerator": 1, "denominator": 2},
-                                    "return_visit_rate": {"numerator": 1, "denominator": 2},
-                                    "test_drive_rate": {"numerator": 1, "denominator": 2},
-                                    "conversion_30d": {"numerator": 2, "denominator": 3},
-                                    "referral_rate": {"numerator": 1, "denominator": 3}},  # Zhao Min, referred
-                   "consultant_id": None, "group_id": None},
+                             "test_drive_rate": 0.5, "conversion_30d": 0.5, "referral_rate": 0.1667},
+                   "rate_details": {
+                       # new-customer contacts: call 0001 (filed the same day: yes), walk-in 0002 (never filed),
+                       # Li Na (a walk-in filed with no inquiry: itself a contact, filed), call 0007 (filed three
+                       # days later: no) = 2 / 4; 0001's second call is from a customer on file: neither side;
+                       # 0003 is online, Zhao Min a referral, the two keyed in online
+                       "filing_rate": {"numerator": 2, "denominator": 4},
+                       "appointment_arrival_rate": {"numerator": 1, "denominator": 2},
+                       "return_visit_rate": {"numerator": 1, "denominator": 2},
+                       "test_drive_rate": {"numerator": 1, "denominator": 2},
+                       # past their 30 days: Qian Bo (ordered 5 days after filing) and Zhou Yi (no order) = 1 / 2;
+                       # filed today: first (sold), second (Li Na's phone on an order naming no lead), third
+                       # (its only order cancelled), late (no order): 4 apart, 2 ordered so far
+                       "conversion_30d": {"numerator": 1, "denominator": 2, "not_yet_30_days": 4,
+                                          "ordered_so_far": 2},
+                       "referral_rate": {"numerator": 1, "denominator": 6}},  # Zhao Min, referred
+                   "consultant_id": None, "group_id": None, "consultant_name": None},
         "sales": {"units": 1, "revenue": "189900.00",
                   "by_model": [{"model": "Aurora", "units": 1, "revenue": "189900.00"}],
-                  "by_consultant": [{"consultant_id": "c1", "units": 1, "revenue": "189900.00"}],
+                  "by_consultant": [{"consultant_id": "c1", "name": "王芳", "units": 1, "revenue": "189900.00"}],
                   "by_source": [{"source": "phone_in", "units": 1, "revenue": "189900.00"}]},
-        "consultants": {"items": [
-            {"rank": 1, "consultant_id": "c1", "leads": 2, "visits": 2, "test_drives": 1, "orders": 2,
-             "deliveries": 1, "target": 2, "completion": 0.5},
-            {"rank": 2, "consultant_id": "c2", "leads": 1, "visits": 1, "test_drives": 0, "orders": 0,
-             "deliveries": 0, "target": 1, "completion": 0.0}],
-            "team": {"deliveries": 1, "target": 3, "completion": 0.3333}},
+        "consultants": {"items": [  # this month: the keyed-in leads and Qian Bo's order are of an earlier one
+            {"rank": 1, "consultant_id": "c1", "name": "王芳", "leads": 2, "visits": 2, "test_drives": 1, "orders": 2,
+             "deliveries": 1, "target": 2, "completion": 0.5, "completion_details": {"numerator": 1, "denominator": 2},
+             "by_model_class": {"SUV": {"units": 1, "target": 2}}},
+            {"rank": 2, "consultant_id": "c2", "name": "李娜", "leads": 2, "visits": 1, "test_drives": 0, "orders": 1,
+             "deliveries": 0, "target": 1, "completion": 0.0, "completion_details": {"numerator": 0, "denominator": 1},
+             "by_model_class": {"SUV": {"units": 0, "target": 1}}}],
+            "team": {"deliveries": 1, "target": 3, "completion": 0.3333,
+                     "completion_details": {"numerator": 1, "denominator": 3}}},
         "stock": {"on_hand": 2, "ageing": {"0-30": 1, "31-60": 0, "61-90": 0, "over_90": 1},
                   "available": 1, "on_hold": 1, "reserved": 0, "fleet": [work["cars"]["fleet"]],
                   "slow_movers": ["Comet"]},
@@ -204,7 +256,8 @@ def figures(reporting: RunningService) -> dict[str, Any]:
     desk = Desk(reporting, "sales_manager", "m1")
     today = date.fromisoformat(desk.get("/reports/sales/daily?days=1")["to"])
     span = f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
-    funnel = desk.get(f"/reports/funnel?{span}")
+    funnel = desk.get(f"/reports/funnel?from={today - timedelta(days=45)}&to={today + timedelta(days=1)}")
+    assert set(funnel.pop("populations")) >= {*funnel["rates"], *funnel["rate_details"], "inquiries", "orders"}
     sales = desk.get(f"/reports/sales?period=month&date={today:%Y-%m}")
     consultants = desk.get(f"/reports/consultants?month={today:%Y-%m}")
     stock = desk.get("/reports/stock")
@@ -237,7 +290,8 @@ def set_targets(reporting: RunningService) -> None:
         manager.call("PUT", f"/staff/{staff_id}", {"name": name, "role": "consultant"})
     month = manager.get("/reports/sales/daily?days=1")["to"][:7]
     manager.call("PUT", f"/targets/{month}", {"targets": [
-        {"consultant_id": "c1", "units": 2}, {"consultant_id": "c2", "units": 1}]})
+        {"consultant_id": "c1", "units": 2, "by_model_class": {"SUV": 2}},
+        {"consultant_id": "c2", "units": 1, "by_model_class": {"SUV": 1}}]})
 
 
 def redeliver_everything(svc: dict[str, RunningService], stored: Callable[[], int]) -> None:

@@ -1,7 +1,10 @@
 """The whole sale across the running services, over HTTP and the real broker."""
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dealer_testing import wait_for
 from shared.service import installed_services
@@ -48,20 +51,36 @@ def test_a_car_is_sold_from_lead_to_delivery(start_service, caller, receive_car,
     assert clerk.json(f"/api/v1/vehicles/{newer}")["status"] == "available"
     status_of(consultant, f"/api/v1/leads/{lead['id']}", "deal")
 
-    # Contract: a consultant cannot approve a 10000.00 discount; the manager does.
+    # Contract: the back office reviews it (审核); a 10000.00 discount is over the consultant's 5000.00 limit, so
+    # the back office alone cannot approve it and the manager does, after the review.
     assert sales.post(f"{order_path}/contract").status_code == 201
-    refused = sales.post(f"{order_path}/contract/approve")
+    assert sales.post(f"{order_path}/contract/approve").status_code == 403  # consultants approve nothing
+    desk = caller(orders, "back_office", "b1")
+    refused = desk.post(f"{order_path}/contract/approve")
     assert refused.status_code == 409 and "exceeds the consultant's limit" in refused.json()["detail"]
     assert sales.json(order_path)["contract"]["status"] == "drafted"
     manager = caller(orders, "sales_manager", "m1")
+    early = manager.post(f"{order_path}/contract/approve")
+    assert early.status_code == 409 and "review" in early.json()["detail"]
+    assert desk.post(f"{order_path}/contract/review", {"passed": True}).json()["status"] == "reviewed"
     assert manager.post(f"{order_path}/contract/approve").json()["order_status"] == "contracted"
 
     # Payment: an overpayment is refused and changes nothing; the balance makes it paid.
-    desk = caller(orders, "back_office", "b1")
     over = desk.post(f"{order_path}/payments", {"amount": "184900.01", "method": "bank_transfer", "kind": "balance"})
     assert over.status_code == 409 and sales.json(order_path)["paid_total"] == "5000.00"
     paid = desk.post(f"{order_path}/payments", {"amount": "184900.00", "method": "bank_transfer", "kind": "balance"})
     assert paid.status_code == 201 and paid.json()["order_status"] == "paid"
+
+    # The invoice: the price with 13 % VAT inside, 189900.00 × 13 ÷ 113 = 21846.90.
+    invoice = desk.post(f"{order_path}/invoice", {"invoice_no": "04400001", "issued_on": today()})
+    assert (invoice.json()["amount"], invoice.json()["tax"]) == ("189900.00", "21846.90")
+
+    # Delivery needs a compulsory policy (交强险) covering the day: without one it is refused.
+    uninsured = sales.post(f"{order_path}/deliver", {"checklist": CHECKLIST})
+    assert uninsured.status_code == 409 and "交强险" in uninsured.json()["detail"]
+    policy = {"insurer": "PICC", "policy_no": "JQX-E2E-0001", "kind": "compulsory", "premium": "950.00",
+              "starts_on": today(), "ends_on": today(364)}
+    assert desk.post(f"{order_path}/insurance", policy).status_code == 201
 
     # Delivery: one failed checklist item stops it and changes nothing; then the car goes out.
     failed = sales.post(f"{order_path}/deliver", {"checklist": {**CHECKLIST, "documents": False}})
@@ -71,6 +90,17 @@ def test_a_car_is_sold_from_lead_to_delivery(start_service, caller, receive_car,
     assert delivered.status_code == 200 and delivered.json()["status"] == "delivered"
     assert status_of(clerk, f"/api/v1/vehicles/{older}", "delivered")["delivered_at"]
     assert consultant.json(f"/api/v1/leads/{lead['id']}")["status"] == "deal"
+
+    # Registration (上牌) by the store under the customer's power of attorney (委托书).
+    plate = sales.post(f"{order_path}/registration", {"plate_no": "京A12345", "registered_on": today(), "by": "store",
+                                                     "power_of_attorney": True})
+    assert plate.status_code == 201 and plate.json()["vin"] == older
+
+
+def today(days: int = 0) -> str:
+    """The store's local date (Asia/Shanghai unless DEALER_TZ says), ``days`` on."""
+    zone = ZoneInfo(os.environ.get("DEALER_TZ") or "Asia/Shanghai")
+    return (datetime.now(zone).date() + timedelta(days=days)).isoformat()
 
 
 def test_a_cancelled_order_frees_its_car_for_the_next_backorder(start_service, caller, receive_car,

@@ -172,7 +172,8 @@ Still weak (not fixed here):
   play that supervisor.
 - A message whose AMQP headers py-amqp itself cannot decode (a timestamp past the year 9999) fails before
   the consumer's callback: the consumer thread survives and reconnects, but the message comes back on each
-  reconnect until a quorum-queue delivery limit parks it (not declared yet).
+  reconnect until the quorum queue's delivery limit parks it: declared on a cluster (`DEALER_DELIVERY_LIMIT`,
+  500 by default there); on a single node it is 0 (none) unless set, so such a message keeps coming back.
 
 Fixed since (issue 11): a relay whose publish failed, or whose broker blocked or fell silent, now gives its
 rows back at once (PostgreSQL: rollback; SQLite: the lease is cleared) instead of holding them for the

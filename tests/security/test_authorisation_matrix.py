@@ -70,11 +70,22 @@ orders      | POST | /api/v1/orders                         | consultant sales_m
 orders      | GET  | /api/v1/orders                         | consultant sales_manager back_office service
 orders      | GET  | /api/v1/orders/<order_id>              | consultant sales_manager back_office service
 orders      | POST | /api/v1/orders/<order_id>/contract     | consultant sales_manager back_office
-orders      | POST | /api/v1/orders/<order_id>/contract/approve | sales_manager back_office consultant
+orders      | GET  | /api/v1/orders/queues                  | back_office sales_manager
+orders      | POST | /api/v1/orders/<order_id>/contract/review | back_office
+orders      | POST | /api/v1/orders/<order_id>/contract/approve | sales_manager back_office
+orders      | POST | /api/v1/orders/<order_id>/loan         | consultant sales_manager back_office
+orders      | POST | /api/v1/orders/<order_id>/loan/decision | back_office sales_manager
+orders      | POST | /api/v1/orders/<order_id>/loan/disburse | back_office sales_manager
+orders      | POST | /api/v1/orders/<order_id>/insurance    | consultant sales_manager back_office
+orders      | GET  | /api/v1/orders/<order_id>/insurance    | consultant sales_manager back_office service
+orders      | POST | /api/v1/orders/<order_id>/invoice      | back_office sales_manager
+orders      | POST | /api/v1/orders/<order_id>/invoice/void | back_office sales_manager
+orders      | POST | /api/v1/orders/<order_id>/registration | consultant sales_manager back_office
 orders      | POST | /api/v1/orders/<order_id>/payments     | back_office sales_manager
 orders      | GET  | /api/v1/orders/<order_id>/payments     | consultant sales_manager back_office service
 orders      | POST | /api/v1/orders/<order_id>/deliver      | consultant sales_manager back_office
 orders      | POST | /api/v1/orders/<order_id>/cancel       | consultant sales_manager back_office
+orders      | GET  | /api/v1/orders/<order_id>/documents/<kind> | consultant sales_manager back_office
 inventory   | POST | /api/v1/vehicles                       | inventory_clerk
 inventory   | GET  | /api/v1/vehicles                       | any role but online_sales
 inventory   | GET  | /api/v1/vehicles/<vin>                 | any role but online_sales
@@ -103,6 +114,20 @@ after_sales | POST | /api/v1/warranty-claims                | after_sales sales_
 after_sales | GET  | /api/v1/warranty-claims                | after_sales sales_manager ops
 after_sales | GET  | /api/v1/warranty-claims/<claim_id>     | after_sales sales_manager ops
 after_sales | POST | /api/v1/warranty-claims/<claim_id>/decide | after_sales sales_manager
+after_sales | POST | /api/v1/customers                      | after_sales sales_manager
+after_sales | PUT  | /api/v1/vehicles/<vin>/maintenance-plan | after_sales sales_manager
+after_sales | POST | /api/v1/reminders/<reminder_id>/calls  | after_sales sales_manager
+after_sales | POST | /api/v1/service-appointments           | after_sales sales_manager
+after_sales | GET  | /api/v1/service-appointments           | after_sales sales_manager ops
+after_sales | GET  | /api/v1/service-appointments/<appointment_id> | after_sales sales_manager ops
+after_sales | POST | /api/v1/service-appointments/<appointment_id>/arrive | after_sales sales_manager
+after_sales | POST | /api/v1/service-appointments/<appointment_id>/cancel | after_sales sales_manager
+after_sales | PUT  | /api/v1/customers/<customer_id>/consent | after_sales sales_manager
+after_sales | GET  | /api/v1/customers/<customer_id>/consent | after_sales sales_manager ops
+after_sales | POST | /api/v1/notices                        | after_sales sales_manager
+after_sales | GET  | /api/v1/notices                        | after_sales sales_manager ops
+after_sales | GET  | /api/v1/notices/<notice_id>            | after_sales sales_manager ops
+after_sales | GET  | /api/v1/notices/<notice_id>/recipients | after_sales sales_manager ops
 reporting   | GET  | /dashboard                             | public
 reporting   | GET  | /api/v1/reports/sales                  | sales_manager ops back_office consultant
 reporting   | GET  | /api/v1/reports/sales/daily            | sales_manager ops back_office consultant
@@ -122,6 +147,15 @@ reporting   | GET  | /api/v1/groups/<group_id>              | sales_manager ops 
 reporting   | POST | /api/v1/admin/rebuild                  | ops
 reporting   | GET  | /api/v1/admin/rebuilds/<run_id>        | ops
 reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
+reporting   | POST | /api/v1/meetings                       | any role but service
+reporting   | GET  | /api/v1/meetings                       | any role but service
+reporting   | GET  | /api/v1/scorecard-template/<month>     | any role but service
+reporting   | PUT  | /api/v1/scorecard-template/<month>     | sales_manager
+reporting   | GET  | /api/v1/scorecards                     | any role but service
+reporting   | GET  | /api/v1/commissions                    | any role but service
+reporting   | GET  | /api/v1/reports/groups                 | any role but service
+reporting   | GET  | /api/v1/reports/weekly                 | any role but service
+reporting   | PUT  | /api/v1/weekly-plans/<week>/<group_id> | any role but service
 """
 # Why some rows read as they do (the docs name the department; the row names its role):
 # - events feed: other dealer systems and reporting catch up ("service"), ops replays, managers read.
@@ -130,10 +164,13 @@ reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
 #   a manager sees any consultant's agenda"); the back office reads the call register, not a lead's history.
 # - campaigns (DOMAIN.md round 2: "consultants and DCC staff invite leads to a campaign"): the manager sets
 #   them up; consultants (their own leads), DCC staff and managers invite and read them.
-# - contract/approve: DOMAIN.md's round 1 has a manager approve "when the discount is above the consultant's
-#   limit", so a consultant approves within it (their own orders). ARCHITECTURE.md's example and DOMAIN.md's
-#   round 2 ("No one approves a contract on an order they placed") drop the consultant once contract review
-#   (back office) lands: change this row with that route.
+# - contract review and approval (DOMAIN.md round 2): the back office reviews every contract, a sales manager
+#   approves on top over the consultant's discount limit; the back office's own approve within the limit is its
+#   review (ARCHITECTURE.md's example). No consultant approves any more. The paperwork: loans and insurance are
+#   arranged at the sales desk (a consultant on their own orders); the lender's answer, the money and the
+#   invoice are the back office's (and the manager's); the work queues are the back office's and the manager's.
+# - an order's printed papers (documents/<kind>, DOMAIN.md round 2 "Printed papers"): the staff who hand them to
+#   the customer to sign (consultant, manager, back office), numbers masked as in the order's JSON; no system caller.
 # - inventory: the clerk receives, inspects and transfers; the back office also keeps the keys (DOMAIN.md).
 #   Stock is read by every role but the DCC: those reads were open to the seven roles before online_sales came,
 #   and the DCC's brief gives it leads' work only, so inventory's guard was left as it was (least privilege).
@@ -144,11 +181,22 @@ reporting   | GET  | /api/v1/admin/status                   | ops sales_manager
 #   masked but where they took the number down), books appointments on any lead, reads the duty roster. No
 #   follow-ups, visits, test drives, stages or losses (the owner's work), no agenda or history, no orders.
 # - the duty roster and merging duplicates are the manager's (DOMAIN.md round 2); consultants read the roster.
+# - after-sales (DOMAIN.md round 2, "After-sales for every car"): the coordinator's desk (售后协调) files walk-in
+#   owners, sets plans, calls on reminders, books appointments, records consent and sends notices; the manager
+#   may too, as with every after-sales write; ops reads the lists (phones masked), as it reads the reminders.
 # - reporting: managers, ops and the back office (who compiled the reports by hand) read everything; a
 #   consultant reads only their own rows of sales, consultants and targets, and the stock; targets are set by
 #   the manager; rebuilding is ops' (ARCHITECTURE.md). The staff directory and the groups (DOMAIN.md round 2,
 #   "Groups, targets"): kept by the sales manager, who sets targets; read like the targets (a consultant: names
 #   only, and the groups, to know their own); the DCC reads neither, as it reads no report.
+#   Meetings, scorecards, commission, the groups' and weekly reports (DOMAIN.md round 2, "scorecards and pay"): a
+#   group's supervisor (主管) is whoever the group names, of any staff role, so those routes let every staff role
+#   through and check the group (tested with real groups in services/reporting/tests); with nothing stored a
+#   route that needs a group_id answers 422 first. The sheet's template is the manager's to set, anyone's to read.
+#   Commission: a manager all, a supervisor their groups, a consultant or DCC member their own rows; a caller
+#   who supervises nothing and sells in no group reads an empty sheet. The groups' and weekly reports: every
+#   group for those who read every report, a supervisor their groups (and the store's row), other staff an
+#   empty report without the store's row (a list filtered to what they may see, not a refusal).
 
 PATH_VALUES = {"vin": "LSVAU2182N2183290", "month": "2026-11", "date": "2026-11-23", "path": "swagger-ui.css"}
 STORED_NOTHING = "00000000-0000-4000-8000-000000000000"

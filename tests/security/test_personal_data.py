@@ -22,6 +22,7 @@ from security_kit import services_under_test
 from sqlalchemy import select
 
 from dealer_testing import RunningService, json_of, token, wait_for
+from dealer_testing.paperwork import compulsory_policy
 from shared import broker, dlq
 from shared.actors import ROLES
 from shared.config import load_settings
@@ -39,7 +40,8 @@ ONLY_EVENT_WITH_FULL_NUMBERS = "orders.order.delivered"
 FULL_VIEW = {"leads": ("sales_manager",), "orders": ("sales_manager", "back_office"),
              "after_sales": ("after_sales", "sales_manager")}
 WIDE_WINDOWS = {"/api/v1/return-visits": "?to=2100-01-01", "/api/v1/reminders": "?to=2100-01-01",
-                "/api/v1/events": "?limit=5000"}
+                "/api/v1/events": "?limit=5000", "/api/v1/meetings": "?group_id=g1",
+                "/api/v1/scorecards": "?group_id=g1"}
 
 
 def resident_id(first17: str) -> str:
@@ -95,9 +97,10 @@ def sell_a_car(running: dict[str, RunningService]) -> dict[str, str]:
     wait_for(lambda: json_of(sales.get(path))["status"] == "reserved", timeout=60, interval=0.3,
              message="the car to be reserved for the order")
     sales.post(f"{path}/contract", {})
-    Desk(running["orders"], "sales_manager", "m1").post(f"{path}/contract/approve", {})
-    Desk(running["orders"], "back_office", "b1").post(f"{path}/payments", {
-        "amount": "194900.00", "method": "bank_transfer", "kind": "balance"})
+    back_office = Desk(running["orders"], "back_office", "b1")
+    back_office.post(f"{path}/contract/approve", {})  # no discount: the back office's approval is its review
+    back_office.post(f"{path}/payments", {"amount": "194900.00", "method": "bank_transfer", "kind": "balance"})
+    back_office.post(f"{path}/insurance", compulsory_policy())
     sales.post(f"{path}/deliver", {"checklist": CHECKLIST})
     return {"lead_id": lead["id"], "inquiry_id": inquiry["id"], "order_id": order["id"]}
 
@@ -316,3 +319,45 @@ def test_no_full_number_in_logs_dead_letters_or_stored_replies_after_every_error
                                            for name in ("orders", "inventory")}}
     replies = {name: full_numbers_in(stored_replies(url)) for name, url in databases.items()}
     assert {name: found for name, found in replies.items() if found} == {}
+
+
+# -- issue 17: a walk-in owner's address, and the consenting customers a notice lists ----------------------------
+ADDRESS, STREET, WALK_IN_PHONE = "上海市浦东新区世纪大道100号", "世纪大道", "13912340021"
+STREET_FORMS = (STREET, json.dumps(STREET)[1:-1])  # as written, and as JSON escapes it (\u4e16...)
+
+
+def personal(text: str) -> tuple[bool, bool]:
+    """Whether a text holds the walk-in owner's street, and their full phone."""
+    return any(form in text for form in STREET_FORMS), WALK_IN_PHONE in text
+
+
+def test_a_walk_in_owners_address_and_phone_stay_with_after_sales_and_the_roles_it_allows(
+        start_service: Callable[..., RunningService], tmp_path: Path) -> None:
+    service = start_service("after_sales")
+    coordinator = Desk(service, "after_sales", "a1")
+    body = {"name": "Zhao Min", "phone": WALK_IN_PHONE, "address": ADDRESS,
+            "vehicle": {"vin": "LSVWALK0000000001", "model": "Corolla", "plate": "沪A12345"}}
+    answers = [requests.post(f"{service.url}/api/v1/customers", json=body, timeout=30,
+                             headers={**coordinator.headers, "Idempotency-Key": "walk-in-privacy-1"})
+               for _ in range(2)]  # the second is replayed from the stored answer
+    assert [a.status_code for a in answers] == [201, 201] and answers[1].headers["Idempotent-Replayed"] == "true"
+    assert personal(answers[0].text) == (False, True)  # the coordinator sees the phone; the address is masked
+    assert personal(answers[1].text) == (False, False)
+    customer_id = answers[0].json()["id"]
+    assert requests.put(f"{service.url}/api/v1/customers/{customer_id}/consent", timeout=30,
+                        json={"marketing": True, "source": "phone"}, headers=coordinator.headers).ok
+    notice = coordinator.post("/api/v1/notices", {"title": "冬季检测", "body": "免费检测", "segment": {}})
+    assert notice["recipients"] == 1
+    paths = ("/api/v1/customers", f"/api/v1/customers/{customer_id}", f"/api/v1/notices/{notice['id']}/recipients",
+             "/api/v1/reminders?to=2100-01-01", "/api/v1/events?limit=5000")
+    seen = {(path, role): personal(Desk(service, role, "u1").get(path).text) for path in paths for role in ROLES}
+    shown = {cell for cell, found in seen.items() if any(found)}
+    assert {role for _, role in shown} == set(FULL_VIEW["after_sales"])  # only they, and they do see them
+    assert {path for path, _ in shown if seen[(path, "after_sales")][0]} == {
+        "/api/v1/customers", f"/api/v1/customers/{customer_id}"}  # the address: on the file only
+    service.stop()
+    logs = {log.name: personal(log.read_text(errors="replace")) for log in (tmp_path / "logs").iterdir()}
+    assert {name for name, found in logs.items() if any(found)} == set()
+    events = json.dumps(outbox_events(tmp_path / "after_sales.db"))
+    assert "customer.created" in events and personal(events) == (False, False)
+    assert personal(stored_replies(f"sqlite:///{tmp_path / 'after_sales.db'}")) == (False, False)

@@ -54,7 +54,9 @@ def test_seeded_days_fill_every_department_as_planned_and_reporting_counts_them(
     assert total(urls["inventory"], "/vehicles", "inventory_clerk") == counts["receive_car"]
     assert total(urls["orders"], "/orders", "sales_manager") == counts["place_order"]
     assert total(urls["orders"], "/orders?status=delivered", "sales_manager") == counts["deliver"]
-    assert total(urls["after_sales"], "/customers", "after_sales") == counts["deliver"]
+    # a file per delivery and per walk-in owner (their phones are no buyer's: one phone, one file)
+    assert total(urls["after_sales"], "/customers", "after_sales") == counts["deliver"] + counts["file_walk_in"]
+    assert total(urls["after_sales"], "/notices", "after_sales") == counts["send_notice"] == 1
     if "reporting" in running:
         funnel = result.funnel or {}
         assert funnel["leads"] == counts["file_lead"] and funnel["visits"] > 0 and funnel["inquiries"] > 0

@@ -10,13 +10,13 @@ for the same delivery cannot open a second file either.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from after_sales.customers.services import Delivery, open_file_on_delivery
+from after_sales.customers.services import Delivery, Registration, open_file_on_delivery, record_registration
 from after_sales.policy import load_policy, store_zone
 from shared.domain import InvalidInput
 from shared.privacy import normalise_phone, validate_id_number
@@ -89,6 +89,30 @@ def order_delivered(session: Session, event: dict[str, Any]) -> None:
     open_file_on_delivery(session, delivery_from_event(event), load_policy(), store_zone())
 
 
+def _day(raw: Any) -> date | None:
+    """An ISO date, or None when absent or unreadable (the plate matters; the day is for the record)."""
+    try:
+        return date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def registration_from_event(event: dict[str, Any]) -> Registration:
+    """Read ``orders.vehicle.registered``: the car and its plate (``plate_no``); ``by`` is not needed here."""
+    data = event["data"]
+    plate = str(data.get("plate_no") or "").strip()
+    if not plate:
+        raise InvalidInput("plate_no", "is missing")
+    return Registration(order_id=str(data.get("order_id") or event.get("subject") or ""), vin=_vin(data.get("vin")),
+                        plate=plate, registered_on=_day(data.get("registered_on")))
+
+
+def vehicle_registered(session: Session, event: dict[str, Any]) -> None:
+    """The car was registered (上牌): its plate goes on the customer's file."""
+    record_registration(session, registration_from_event(event))
+
+
 HANDLERS = {
     "orders.order.delivered": order_delivered,
+    "orders.vehicle.registered": vehicle_registered,
 }

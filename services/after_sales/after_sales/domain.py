@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Literal
 
@@ -102,6 +102,17 @@ def local_date(moment: datetime, zone: tzinfo, field_name: str = "at") -> date:
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # Province, issuing-office letter, then 5 characters (6 for new-energy plates); no I or O.
 _PLATE = re.compile(rf"^[{PROVINCES}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警]$")
+
+
+_VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # ISO 3779: 17 characters, never I, O or Q
+
+
+def normalise_vin(raw: str, field_name: str = "vin") -> str:
+    """A VIN (车架号) in ISO 3779 shape; a car bought elsewhere may be an import without the check digit."""
+    vin = (raw or "").strip().upper()
+    if not _VIN.match(vin):
+        raise InvalidInput(field_name, "must be 17 letters and digits, without I, O or Q")
+    return vin
 
 
 def normalise_plate(raw: str) -> str:
@@ -208,6 +219,41 @@ def complaint_from_return_visit(kind: VisitKind, score: int) -> tuple[str, str]:
     return category, "high" if score == 1 else "medium"
 
 
+QUESTIONS: tuple[str, ...] = ("sales_process", "delivery", "facility")  # 销售流程 / 交车 / 设施, 1-5 each
+RECOMMEND = "recommend"  # 推荐意愿, 0-10
+
+
+def check_answers(answers: Mapping[str, int]) -> dict[str, int]:
+    """The questionnaire (问卷): three answers 1-5 and would-recommend 0-10, all four given."""
+    checked = {}
+    for name, top, bottom in (*((q, 5, 1) for q in QUESTIONS), (RECOMMEND, 10, 0)):
+        value = answers.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not bottom <= value <= top:
+            raise InvalidInput(f"answers.{name}", f"must be a whole number from {bottom} to {top}")
+        checked[name] = value
+    return checked
+
+
+def csi(answers: Mapping[str, int]) -> Decimal:
+    """CSI (满意度指数): the average of the three 1-5 answers, to two places."""
+    total = sum(Decimal(answers[q]) for q in QUESTIONS)
+    return (total / len(QUESTIONS)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def satisfaction_of(csi_score: Decimal) -> int:
+    """The 1-5 satisfaction a questionnaire stands for when none is given: its CSI rounded half up."""
+    return int(csi_score.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def nps(recommend_scores: Iterable[int]) -> Decimal | None:
+    """NPS: % promoters (9-10) minus % detractors (0-6), to one place; None without answers."""
+    scores = list(recommend_scores)
+    if not scores:
+        return None
+    promoters, detractors = sum(s >= 9 for s in scores), sum(s <= 6 for s in scores)
+    return (Decimal(100 * (promoters - detractors)) / len(scores)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 # --- Complaints (投诉) ---
 
 
@@ -305,6 +351,11 @@ def customer_spend(
 ) -> Decimal:
     """What a customer has spent with the store: cars bought plus services paid."""
     return sum(car_prices, Decimal(0)) + sum(service_costs, Decimal(0))
+
+
+def spend_window_start(today: date) -> date:
+    """The first day of "the last 12 months" a grade counts spend from: today 12 calendar months back, + 1 day."""
+    return add_months(today, -12) + timedelta(days=1)
 
 
 def customer_grade(

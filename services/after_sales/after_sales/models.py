@@ -6,7 +6,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -39,7 +50,7 @@ class Base(DeclarativeBase):
 
 
 class Customer(Base):
-    """A customer file (客户档案), one per mobile phone, holding every car they bought."""
+    """A customer file (客户档案), one per mobile phone, holding every car they bought or bring in for service."""
 
     __tablename__ = "customers"
 
@@ -47,8 +58,14 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(100), index=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     id_number: Mapped[str | None] = mapped_column(String(18))
-    grade: Mapped[str] = mapped_column(String(10), index=True)  # 客户等级
-    total_spent: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    address: Mapped[str | None] = mapped_column(String(200))  # 地址: personal data, masked like the phone
+    source: Mapped[str] = mapped_column(String(10), default="sale")  # sale | walk_in (bought elsewhere, 外购车)
+    grade: Mapped[str] = mapped_column(String(10), index=True)  # 客户等级, from the last 12 months' spend
+    total_spent: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # lifetime
+    spend_12m: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+    graded_on: Mapped[date | None] = mapped_column(Date)
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)  # 营销同意 (PIPL)
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     vehicles: Mapped[list[Vehicle]] = relationship(
         back_populates="customer", lazy="selectin", order_by="Vehicle.delivered_at")
@@ -61,15 +78,19 @@ class Vehicle(Base):
 
     vin: Mapped[str] = mapped_column(String(17), primary_key=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
-    order_id: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # None: bought elsewhere
     model: Mapped[str] = mapped_column(String(100))
     trim: Mapped[str] = mapped_column(String(100), default="")
     color: Mapped[str] = mapped_column(String(50), default="")
-    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     plate: Mapped[str | None] = mapped_column(String(10), unique=True)  # 车牌号, set after registration
-    consultant_id: Mapped[str] = mapped_column(String(64))
-    delivered_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    delivered_on: Mapped[date] = mapped_column(Date)  # the store's local date
+    consultant_id: Mapped[str | None] = mapped_column(String(64))  # who sold it; None when bought elsewhere
+    source: Mapped[str] = mapped_column(String(10), default="sale")  # sale | walk_in
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_on: Mapped[date] = mapped_column(Date)  # the store's local date; a walk-in's: the day it was filed
+    first_reading_km: Mapped[int | None] = mapped_column(Integer)  # mileage when filed (0 for a new car)
+    plan_months: Mapped[int | None] = mapped_column(Integer)  # 保养计划; None: the store's default
+    plan_km: Mapped[int | None] = mapped_column(Integer)
     next_due_on: Mapped[date] = mapped_column(Date, index=True)  # 下次保养
     next_due_km: Mapped[int] = mapped_column(Integer)
     last_service_on: Mapped[date | None] = mapped_column(Date)
@@ -111,6 +132,8 @@ class ReturnVisit(Base):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(10), index=True)
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # 满意度 1-5
+    answers: Mapped[dict[str, int] | None] = mapped_column(JSON)  # 问卷: sales_process, delivery, facility, recommend
+    csi: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
     feedback: Mapped[str | None] = mapped_column(String(2000))
     complaint_id: Mapped[str | None] = mapped_column(String(36))
     scheduled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -125,7 +148,10 @@ class Complaint(Base):
     __tablename__ = "complaints"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)  # None: a prospect
+    phone: Mapped[str | None] = mapped_column(String(11))  # a prospect's (潜客) phone
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    prospect: Mapped[bool] = mapped_column(Boolean, default=False)
     vin: Mapped[str | None] = mapped_column(String(17))
     category: Mapped[str] = mapped_column(String(30), index=True)
     severity: Mapped[str] = mapped_column(String(10), index=True)
@@ -163,3 +189,14 @@ class Claim(Base):
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PlateAwaiting(Base):
+    """A plate (车牌号) registered before its car's file opened: applied when the delivery arrives."""
+
+    __tablename__ = "plates_awaiting"
+
+    vin: Mapped[str] = mapped_column(String(17), primary_key=True)
+    plate: Mapped[str] = mapped_column(String(10))
+    order_id: Mapped[str] = mapped_column(String(64))
+    registered_on: Mapped[date | None] = mapped_column(Date)

@@ -70,6 +70,16 @@ def deliver(app: Flask) -> Callable[..., dict[str, Any]]:
     return apply
 
 
+WALK_IN = {"name": "Zhao Min", "phone": "13900001111", "address": "上海市浦东新区世纪大道100号",
+           "vehicle": {"vin": "LSVWALK0000000001", "model": "Corolla", "plate": "沪A 12345", "mileage_km": 42000}}
+
+
+def walk_in_body(**fields: Any) -> dict[str, Any]:
+    """A walk-in owner's filing (a car bought elsewhere), with ``vehicle`` fields merged."""
+    vehicle = {**WALK_IN["vehicle"], **fields.pop("vehicle", {})}
+    return {**WALK_IN, **fields, "vehicle": vehicle}
+
+
 @pytest.fixture
 def outbox(app: Flask) -> Callable[[], list[dict[str, Any]]]:
     """Every event the service wrote, oldest first."""
@@ -78,3 +88,9 @@ def outbox(app: Flask) -> Callable[[], list[dict[str, Any]]]:
             rows = session.scalars(select(OutboxEvent).order_by(OutboxEvent.position))
             return [json.loads(row.body) for row in rows]
     return read
+
+
+@pytest.fixture
+def walk_in() -> Callable[..., dict[str, Any]]:
+    """Build walk-in filings (see ``walk_in_body``)."""
+    return walk_in_body

@@ -1,10 +1,11 @@
 """HTTP routes of the inventory service: load the schema, call the use case, dump the answer."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from inventory import queries, services
-from inventory.domain import stock_age_days
+from inventory import exports, queries, services
+from inventory.domain import VehicleKind
 from inventory.models import KeyMovement, Transfer, Vehicle
 from inventory.schemas import (
     CataloguePage,
@@ -22,8 +23,11 @@ from inventory.schemas import (
     VehicleOut,
     VehiclePage,
 )
+from inventory.stock import local_day, stock_age_days
+from shared.business_time import aware
 from shared.clock import utcnow
-from shared.web.app import db
+from shared.web import csv_safe
+from shared.web.app import db, settings
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
 from shared.web.pagination import PageArgs
@@ -33,13 +37,18 @@ CLERKS = ("inventory_clerk",)
 KEY_KEEPERS = ("inventory_clerk", "back_office")
 CATALOGUERS = ("sales_manager", "inventory_clerk")  # the manager sets targets per class; the clerk receives cars
 READERS = ("consultant", "sales_manager", "back_office", "inventory_clerk", "after_sales", "ops", "service")
+VIEW_COLUMNS = tuple(name for name in VehicleOut().fields if hasattr(Vehicle, name))  # once, not per car
 
 
 def present(car: Vehicle) -> dict[str, Any]:
-    """A car with its stock age (库龄) in days."""
-    view = {column: getattr(car, column) for column in VehicleOut().fields if hasattr(car, column)}
-    arrived = car.arrived_at if car.arrived_at.tzinfo else car.arrived_at.replace(tzinfo=utcnow().tzinfo)
-    return {**view, "stock_age_days": stock_age_days(arrived, utcnow())}
+    """A car with its stock age (库龄) in store days: to now, or to its delivery once it has left stock."""
+    view = {column: getattr(car, column) for column in VIEW_COLUMNS}
+    until = aware(car.delivered_at) if car.delivered_at is not None else utcnow()
+    return {**view, "stock_age_days": stock_age_days(aware(car.arrived_at), until, settings().timezone)}
+
+
+def _today() -> date:
+    return local_day(utcnow(), settings().timezone)
 
 
 @blp.post("/vehicles")
@@ -55,9 +64,13 @@ def receive_vehicle(data: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(VehicleFilter, location="query")
 @blp.response(200, VehiclePage)
 @require(*READERS)
-def list_vehicles(args: dict[str, Any]) -> dict[str, Any]:
-    """Cars, oldest arrival first, filtered by status, kind, model, trim, colour, store and class (车型大类)."""
-    page = queries.vehicle_page(db(), args)
+def list_vehicles(args: dict[str, Any]) -> Any:
+    """Cars, oldest arrival first, filtered by status, kind, model, trim, colour, store, class (车型大类),
+    arrival and stock age (库龄); ``?format=csv`` downloads every match."""
+    if args["format"] == "csv":
+        cars = [present(car) for car in queries.vehicle_list(db(), args, _today(), settings().timezone)]
+        return csv_safe.csv_response(*exports.vehicle_table(cars, settings().timezone), f"vehicles-{_today()}")
+    page = queries.vehicle_page(db(), args, _today(), settings().timezone)
     return {**page, "items": [present(car) for car in page["items"]]}
 
 
@@ -117,10 +130,14 @@ def list_key_movements(vin: str) -> list[KeyMovement]:
 @blp.arguments(StockFilter, location="query")
 @blp.response(200, StockOut)
 @require(*READERS)
-def stock(args: dict[str, Any]) -> dict[str, Any]:
-    """Counts per model/trim/colour by status, and stock-age buckets (库龄) from arrival at the group."""
-    kind = None if args["kind"] == "all" else args["kind"]
-    return queries.stock_report(db(), utcnow(), kind, args["location"])
+def stock(args: dict[str, Any]) -> Any:
+    """Counts per model/trim/colour by status, and stock-age buckets (库龄) from arrival at the group;
+    sale stock and the test-drive/demo fleet on lines of their own. ``?format=csv`` downloads it."""
+    kinds = tuple(VehicleKind) if args["kind"] == "all" else (args["kind"],)
+    report = queries.stock_report(db(), utcnow(), settings().timezone, kinds, args["location"])
+    if args["format"] == "csv":
+        return csv_safe.csv_response(*exports.stock_table(report), f"stock-{report['as_of_date']}")
+    return report
 
 
 @blp.put("/models/<model>")

@@ -174,23 +174,6 @@ def transfer(vehicle: VehicleLike, to_location: str) -> None:
     vehicle.location = destination
 
 
-def stock_age_days(arrived_at: datetime, now: datetime) -> int:
-    """Whole days since the car reached the group (库龄); clock skew never makes it negative."""
-    return max((now - arrived_at).days, 0)
-
-
-def ageing_bucket(arrived_at: datetime, now: datetime) -> str:
-    """The stock report's age band, so slow-selling models stand out."""
-    days = stock_age_days(arrived_at, now)
-    if days <= 30:
-        return "0-30"
-    if days <= 60:
-        return "31-60"
-    if days <= 90:
-        return "61-90"
-    return "over_90"
-
-
 def issue_key(current_holder: str | None, to: str) -> str:
     """Hand a car's keys to a person (钥匙管理); returns the new holder to record."""
     receiver = to.strip()

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from inventory.models import Allocation, CatalogueModel, Inspection, KeyMovement, Transfer, Vehicle
+from shared.business_time import aware
 from shared.envelope import make_event
 from shared.outbox import record_event
 
@@ -54,9 +55,10 @@ def vehicle_left_order(car: Vehicle, order_id: str, at: datetime) -> dict[str, A
     return {"vin": car.vin, "order_id": order_id, "model_class": car.model_class, "at": _iso(at)}
 
 
-def vehicle_transferred(transfer: Transfer) -> dict[str, Any]:
+def vehicle_transferred(transfer: Transfer, car: Vehicle) -> dict[str, Any]:
+    """The move, and the car's first arrival at the group, which the move does not reset (库龄)."""
     return {"vin": transfer.vin, "from_location": transfer.from_location, "to_location": transfer.to_location,
-            "at": _iso(transfer.at)}
+            "at": _iso(transfer.at), "arrived_at": _iso(aware(car.arrived_at))}
 
 
 def model_classified(entry: CatalogueModel) -> dict[str, Any]:

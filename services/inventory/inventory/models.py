@@ -23,7 +23,8 @@ class Vehicle(Base):
     """One car by VIN (车架号), from arrival (新车入库) to outbound on delivery (出库)."""
 
     __tablename__ = "vehicles"
-    __table_args__ = (Index("ix_vehicles_matching", "status", "kind", "model", "trim", "color", "arrived_at"),)
+    __table_args__ = (Index("ix_vehicles_matching", "status", "kind", "model", "trim", "color", "arrived_at"),
+                      Index("ix_vehicles_arrival", "arrived_at", "vin"))  # the list's order; age filters
 
     vin: Mapped[str] = mapped_column(String(17), primary_key=True)
     model: Mapped[str] = mapped_column(String(100))

@@ -129,7 +129,7 @@ def transfer_vehicle(session: Session, vin: str, data: dict[str, Any], actor: Ac
                         by=actor.sub, at=utcnow())
     session.add(transfer)
     session.flush()
-    events.publish(session, "inventory.vehicle.transferred", car.vin, events.vehicle_transferred(transfer))
+    events.publish(session, "inventory.vehicle.transferred", car.vin, events.vehicle_transferred(transfer, car))
     session.commit()
     return transfer
 

@@ -1,7 +1,8 @@
 """The events the leads service publishes: routing keys and payloads.
 
-Payloads carry no full phone or ID number: only the masked phone, which is all
-reporting and other subscribers need.
+Payloads carry no full phone or ID number: only the masked phone and its keyed
+pseudonym (``phone_key``: reporting matches orders to leads by it; no one reads a
+phone back from it without the key), which is all subscribers need.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from leads.models import (
 from shared.business_time import aware
 from shared.envelope import make_event
 from shared.outbox import record_event
-from shared.privacy import mask_phone, mask_text
+from shared.privacy import mask_phone, mask_text, phone_key
 
 SERVICE = "leads"
 
@@ -41,6 +42,7 @@ def _iso(moment: Any) -> str | None:
 
 def inquiry_received(inquiry: Inquiry) -> dict[str, Any]:
     return {"inquiry_id": inquiry.id, "channel": inquiry.channel, "phone_masked": mask_phone(inquiry.phone),
+            "phone_key": phone_key(inquiry.phone),
             "filed": inquiry.lead_id is not None, "lead_id": inquiry.lead_id,
             "received_by": inquiry.received_by, "received_at": _iso(inquiry.received_at),
             "model_interest": inquiry.model_interest, "purchase_timeframe": inquiry.purchase_timeframe,
@@ -52,7 +54,7 @@ def lead_created(lead: Lead, inquiry_ids: list[str], assigned_by: str = "filer")
     return {"lead_id": lead.id, "source": lead.source, "model_interest": lead.model_interest,
             "level": lead.level, "status": lead.status, "owner_id": lead.owner_id,
             "created_by": lead.created_by, "created_at": _iso(lead.created_at),
-            "phone_masked": mask_phone(lead.phone), "inquiry_ids": inquiry_ids,
+            "phone_masked": mask_phone(lead.phone), "phone_key": phone_key(lead.phone), "inquiry_ids": inquiry_ids,
             "referrer_phone_masked": mask_phone(lead.referrer_phone), "assigned_by": assigned_by}
 
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
 
-from orders import queries, services
-from orders.domain import discount, outstanding
+from orders import ledger, queries, services
+from orders.domain import discount, is_overdue, needs_manager_approval, outstanding
 from orders.models import Order, Payment
+from orders.paperwork.views import paperwork_of
 from orders.schemas import (
     CancelIn,
     ContractOut,
@@ -20,10 +22,15 @@ from orders.schemas import (
     OrderPage,
     PaymentIn,
     PaymentOut,
+    QueueCounts,
+    ReviewIn,
     StepIn,
 )
+from orders.views import customer_as_seen_by
 from shared.actors import Actor
-from shared.privacy import mask_id_number, mask_phone
+from shared.business_time import to_store_time
+from shared.clock import utcnow
+from shared.web import csv_safe
 from shared.web.app import db
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
@@ -38,26 +45,29 @@ DEPOSIT_TERMS = ("Cancelled before the contract is approved: everything paid is 
                  "After approval: the deposit paid is forfeited and the rest refunded.")
 
 
-def _customer(order: Order, actor: Actor) -> dict[str, Any]:
-    """Phone and ID in full for the order's consultant, managers and back office (who check contracts)."""
-    full = actor.is_manager or actor.role == "back_office" or actor.sub == order.consultant_id
-    phone, id_number = order.customer_phone, order.customer_id_number
-    if not full:
-        phone, id_number = mask_phone(phone) or "", mask_id_number(id_number) or ""
-    return {"name": order.customer_name, "phone": phone, "id_number": id_number}
-
-
 def contract_view(order: Order, actor: Actor) -> dict[str, Any] | None:
     """The contract (合同) drafted from the order, as this caller may see it."""
     if order.contract_status is None:
         return None
     return {"order_id": order.id, "status": order.contract_status, "order_status": order.status,
-            "customer": _customer(order, actor), "vehicle": _vehicle(order), "vin": order.vin,
+            "customer": customer_as_seen_by(order, actor), "vehicle": _vehicle(order), "vin": order.vin,
             "msrp": order.msrp, "price": order.price, "discount": discount(order), "deposit": order.deposit,
             "payment_method": order.payment_method, "special_requests": order.special_requests,
             "deposit_terms": DEPOSIT_TERMS, "drafted_by": order.contract_drafted_by,
             "drafted_at": order.contract_drafted_at, "approved_by": order.contract_approved_by,
-            "approver_role": order.contract_approver_role, "approved_at": order.contract_approved_at}
+            "approver_role": order.contract_approver_role, "approved_at": order.contract_approved_at,
+            "reviewed_by": order.contract_reviewed_by, "reviewed_at": order.contract_reviewed_at,
+            "review_passed": order.contract_review_passed, "review_notes": order.contract_review_notes,
+            "needs_manager_approval": needs_manager_approval(order, _limit())}
+
+
+def _limit() -> Decimal:
+    return Decimal(current_app.config["CONSULTANT_DISCOUNT_LIMIT"])
+
+
+def _today() -> date:
+    """The store's local day (门店日期): what "overdue" is counted against."""
+    return to_store_time(utcnow()).date()
 
 
 def _vehicle(order: Order) -> dict[str, str]:
@@ -78,10 +88,11 @@ def present(order: Order, actor: Actor) -> dict[str, Any]:
              "deposit", "paid_total", "payment_method", "special_requests", "backorder_reason", "placed_at",
              "reserved_at", "delivered_at", "cancelled_at", "cancel_reason", "refund", "forfeited")
     checklist = json.loads(order.delivery_checklist) if order.delivery_checklist else None
-    return {**{column: getattr(order, column) for column in plain}, "customer": _customer(order, actor),
+    return {**{column: getattr(order, column) for column in plain}, "customer": customer_as_seen_by(order, actor),
             "vehicle": _vehicle(order), "discount": discount(order), "outstanding": outstanding(order),
             "contract": contract_view(order, actor), "payments": [payment_view(p) for p in order.payments],
-            "delivery_checklist": checklist}
+            "delivery_checklist": checklist, "promised_delivery_on": order.promised_delivery_on,
+            "overdue": is_overdue(order.status, order.promised_delivery_on, _today()), **paperwork_of(order)}
 
 
 @blp.post("/orders")
@@ -97,10 +108,23 @@ def place_order(data: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(OrderFilter, location="query")
 @blp.response(200, OrderPage)
 @require(*READERS)
-def list_orders(args: dict[str, Any]) -> dict[str, Any]:
-    """Orders, newest first, filtered by status, consultant, lead and car."""
-    page = queries.order_page(db(), args)
+def list_orders(args: dict[str, Any]) -> Any:
+    """Orders, newest first, by status, consultant, lead, car, period placed (``placed_from``/``placed_to``),
+    ``overdue`` and work queue (``awaiting``); ``format=csv``: the sales ledger (销售台账), every order, oldest
+    first."""
+    if args["format"] == "csv":
+        rows = [ledger.row(present(order, current_actor())) for order in queries.ledger(db(), args, _today())]
+        return csv_safe.csv_response(ledger.HEADER, rows, "sales-ledger")
+    page = queries.order_page(db(), args, _today())
     return {**page, "items": [present(order, current_actor()) for order in page["items"]]}
+
+
+@blp.get("/orders/queues")
+@blp.response(200, QueueCounts)
+@require("back_office", "sales_manager")
+def work_queues() -> dict[str, int]:
+    """How many orders wait in each of the back office's queues; ``GET /orders?awaiting=<queue>`` lists them."""
+    return queries.queue_counts(db(), _today())
 
 
 @blp.get("/orders/<order_id>")
@@ -121,14 +145,24 @@ def draft_contract(data: dict[str, Any], order_id: str) -> dict[str, Any] | None
     return contract_view(order, current_actor())
 
 
+@blp.post("/orders/<order_id>/contract/review")
+@blp.arguments(ReviewIn)
+@blp.response(200, ContractOut)
+@require("back_office")
+def review_contract(data: dict[str, Any], order_id: str) -> dict[str, Any] | None:
+    """The back office's review (审核) of every contract; passed within the discount limit, it is approved."""
+    order = services.review_contract(db(), order_id, data, current_actor(), _limit())
+    return contract_view(order, current_actor())
+
+
 @blp.post("/orders/<order_id>/contract/approve")
 @blp.arguments(StepIn)
 @blp.response(200, ContractOut)
-@require("sales_manager", "back_office", "consultant")
+@require("sales_manager", "back_office")
 def approve_contract(data: dict[str, Any], order_id: str) -> dict[str, Any] | None:
-    """Approve the contract (审核): sales manager or back office; a consultant within the discount limit."""
-    limit = Decimal(current_app.config["CONSULTANT_DISCOUNT_LIMIT"])
-    order = services.approve_contract(db(), order_id, current_actor(), limit, data["occurred_at"])
+    """A sales manager's approval of a reviewed contract over the discount limit; from the back office, on a
+    contract within the limit, it is the passed review (as before the review existed)."""
+    order = services.approve_contract(db(), order_id, current_actor(), _limit(), data["occurred_at"])
     return contract_view(order, current_actor())
 
 
@@ -154,7 +188,8 @@ def list_payments(order_id: str) -> list[dict[str, Any]]:
 @blp.response(200, OrderOut)
 @require(*DESK)
 def deliver(data: dict[str, Any], order_id: str) -> dict[str, Any]:
-    """Hand the car over (交车): approved contract, full payment, a reserved car, the checklist passed."""
+    """Hand the car over (交车): approved contract, full payment, a compulsory policy (交强险) covering the day,
+    the checklist passed."""
     order = services.deliver(db(), order_id, data["checklist"], current_actor(), data["occurred_at"])
     return present(order, current_actor())
 

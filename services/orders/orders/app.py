@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask
 
 from orders.api import blp
+from orders.documents.api import blp as documents
+from orders.paperwork.api import blp as paperwork
 from shared.web.app import build_app
 from shared.web.feed import feed
 
@@ -29,4 +31,5 @@ def consultant_discount_limit(config: dict[str, Any] | None) -> Decimal:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the orders app; ``config`` overrides settings (tests pass ``DATABASE_URL``)."""
     limit = consultant_discount_limit(config)
-    return build_app("orders", "Orders (订单)", [blp, feed], {**(config or {}), "CONSULTANT_DISCOUNT_LIMIT": limit})
+    return build_app("orders", "Orders (订单)", [blp, paperwork, documents, feed],
+                     {**(config or {}), "CONSULTANT_DISCOUNT_LIMIT": limit})

@@ -8,7 +8,7 @@ Money is always Decimal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol
@@ -31,8 +31,9 @@ class OrderStatus(StrEnum):
 class ContractStatus(StrEnum):
     """The contract (合同) drafted from the order and its approval (审核)."""
 
-    DRAFTED = "drafted"
-    APPROVED = "approved"
+    DRAFTED = "drafted"  # 待审核 (also after a failed review, until put right)
+    REVIEWED = "reviewed"  # 审核通过, waiting for a sales manager (discount over the limit)
+    APPROVED = "approved"  # fully approved: the order may be paid off and delivered
 
 
 class PaymentKind(StrEnum):
@@ -76,8 +77,9 @@ class CancellationOutcome:
 # The pre-delivery inspection checklist (交车检验表); every item must pass.
 CHECKLIST_ITEMS = ("exterior", "interior", "fuel", "accessories", "documents", "keys")
 FEN = Decimal("0.01")  # 分, the smallest amount on a receipt
-APPROVER_ROLES = ("sales_manager", "back_office")
+MONEY_METHODS = ("cash", "bank_transfer", "card", "wechat_pay", "alipay", "cheque", "lender")  # how money came in
 CLOSED = (OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+QUEUES = ("review", "manager_approval", "payment", "delivery", "overdue")  # the back office's work queues
 AWAITING_CAR = (OrderStatus.PENDING, OrderStatus.BACKORDERED)  # a reservation from inventory still fits
 # A contract may be drafted as soon as the car is settled: reserved, or ordered from the maker.
 CONTRACTABLE = (OrderStatus.RESERVED, OrderStatus.BACKORDERED)
@@ -133,16 +135,56 @@ def draft_contract(order: OrderLike) -> None:
     order.contract_status = ContractStatus.DRAFTED
 
 
-def approve_contract(
-    order: OrderLike, role: str, consultant_discount_limit: Decimal
-) -> None:
-    """Approve the contract (审核); a discount above the consultant's limit needs a manager."""
-    _require_status(order, CONTRACTABLE, "approve the contract of")
+def needs_manager_approval(order: OrderLike, consultant_discount_limit: Decimal) -> bool:
+    """A discount over the consultant's limit needs a sales manager's approval on top of the review."""
+    return discount(order) > consultant_discount_limit
+
+
+def review_contract(order: OrderLike, passed: bool, consultant_discount_limit: Decimal) -> bool:
+    """The back office's review (审核) of a drafted contract; True when it leaves the contract fully approved.
+
+    A failed review keeps the contract drafted, to be reviewed again once put right; a passed one approves
+    it, or waits for a sales manager when the discount is over the consultant's limit.
+    """
+    _require_status(order, CONTRACTABLE, "review the contract of")
     if order.contract_status != ContractStatus.DRAFTED:
-        raise DomainError(
-            f"there is no drafted contract to approve (it is {order.contract_status})"
-        )
-    _require_approver(order, role, consultant_discount_limit)
+        raise DomainError(f"there is no drafted contract to review (it is {order.contract_status})")
+    if not passed:
+        return False
+    if needs_manager_approval(order, consultant_discount_limit):
+        order.contract_status = ContractStatus.REVIEWED
+        return False
+    _approve(order)
+    return True
+
+
+def approve_contract(order: OrderLike, role: str, consultant_discount_limit: Decimal) -> None:
+    """Approve the contract: a sales manager's, after the back office passed it; the back office's own
+    approval of a contract within the limit is its passed review (the round-1 call clients still make)."""
+    _require_status(order, CONTRACTABLE, "approve the contract of")
+    if order.contract_status == ContractStatus.APPROVED or order.contract_status is None:
+        raise DomainError(f"there is no contract waiting for approval (it is {order.contract_status})")
+    if role == "back_office":
+        _require_within_limit(order, consultant_discount_limit)
+    elif role != "sales_manager":
+        raise DomainError(f"a {role} cannot approve contracts")
+    elif order.contract_status == ContractStatus.DRAFTED:  # not reviewed yet, or never needing a manager
+        raise DomainError("the back office has not passed the contract's review (审核) yet"
+                          if needs_manager_approval(order, consultant_discount_limit) else
+                          "the back office reviews (审核) a contract within the limit; no manager approval is needed")
+    _approve(order)
+
+
+def _require_within_limit(order: OrderLike, limit: Decimal) -> None:
+    """The back office alone approves only a discount within the consultant's limit."""
+    if order.contract_status != ContractStatus.DRAFTED:
+        raise DomainError("the back office already passed this contract; a sales manager approves it now")
+    if needs_manager_approval(order, limit):
+        raise DomainError(f"the discount {discount(order):.2f} exceeds the consultant's limit {limit:.2f}: "
+                          "the back office reviews it (contract/review), then a sales manager approves")
+
+
+def _approve(order: OrderLike) -> None:
     order.contract_status = ContractStatus.APPROVED
     if order.status == OrderStatus.RESERVED:
         _mark_contracted(order)
@@ -157,12 +199,14 @@ def record_payment(order: OrderLike, amount: Decimal, kind: str) -> PaymentRecor
     return PaymentRecorded(order.paid_total, order.paid_total == order.price)
 
 
-def deliver(order: OrderLike, checklist: dict[str, bool]) -> None:
-    """Hand the car over (交车) only when paid in full and every checklist item passed."""
+def deliver(order: OrderLike, checklist: dict[str, bool], *, insured: bool) -> None:
+    """Hand the car over (交车) only when paid in full, insured (交强险 covering the day) and every item passed."""
     if order.status != OrderStatus.PAID:
         raise DomainError(
             f"cannot deliver an order that is {order.status}: {_why_not_paid(order)}"
         )
+    if not insured:
+        raise DomainError("cannot deliver without a compulsory insurance policy (交强险) covering the delivery day")
     missing = [item for item in CHECKLIST_ITEMS if item not in checklist]
     failed = [item for item in CHECKLIST_ITEMS if checklist.get(item, True) is not True]
     if missing or failed:
@@ -184,6 +228,11 @@ def cancel(order: OrderLike, reason: str) -> CancellationOutcome:
     )
     order.status = OrderStatus.CANCELLED
     return CancellationOutcome(order.paid_total - forfeited, forfeited, order.vin)
+
+
+def is_overdue(status: str, promised_delivery_on: date | None, today: date) -> bool:
+    """Past the promised delivery day (约定交车日期) and neither delivered nor cancelled: the back office chases it."""
+    return promised_delivery_on is not None and promised_delivery_on < today and status not in CLOSED
 
 
 def outstanding(order: OrderLike) -> Decimal:
@@ -211,21 +260,6 @@ def _require_status(
         needed = " or ".join(allowed)
         raise DomainError(
             f"cannot {action} an order that is {order.status}; it must be {needed}"
-        )
-
-
-def _require_approver(
-    order: OrderLike, role: str, consultant_discount_limit: Decimal
-) -> None:
-    """Managers and back office approve any discount; a consultant only up to the limit."""
-    if role in APPROVER_ROLES:
-        return
-    if role != "consultant":
-        raise DomainError(f"a {role} cannot approve contracts")
-    if discount(order) > consultant_discount_limit:
-        raise DomainError(
-            f"the discount {discount(order):.2f} exceeds the consultant's limit "
-            f"{consultant_discount_limit:.2f}; a sales manager must approve"
         )
 
 

@@ -2,11 +2,11 @@
 
 Only ``orders.order.delivered`` carries the customer's full phone and ID number:
 after-sales needs them to open the customer file. Every other event carries at
-most the masked phone.
+most the masked phone, and ``orders.order.placed`` its keyed pseudonym too.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from orders.models import Order, Payment
 from shared.clock import utcnow
 from shared.envelope import make_event
 from shared.outbox import record_event
-from shared.privacy import mask_phone
+from shared.privacy import mask_phone, mask_text, phone_key
 
 SERVICE = "orders"
 
@@ -43,11 +43,25 @@ def order_placed(order: Order) -> dict[str, Any]:
     return {**_who(order), "model": order.model, "trim": order.trim, "color": order.color,
             "vin": order.requested_vin, "msrp": _money(order.msrp), "price": _money(order.price),
             "deposit": _money(order.deposit), "payment_method": order.payment_method,
-            "placed_at": _iso(order.placed_at), "customer_phone_masked": mask_phone(order.customer_phone) or ""}
+            "placed_at": _iso(order.placed_at), "customer_phone_masked": mask_phone(order.customer_phone) or "",
+            "customer_phone_key": phone_key(order.customer_phone),  # reporting's exact match to the lead
+            "promised_delivery_on": _day(order.promised_delivery_on)}
 
 
 def order_confirmed(order: Order) -> dict[str, Any]:
-    return {**_who(order), "vin": order.vin, "status": order.status, "at": _iso(order.reserved_at)}
+    return {**_who(order), "vin": order.vin, "status": order.status, "at": _iso(order.reserved_at),
+            "promised_delivery_on": _day(order.promised_delivery_on)}
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def contract_reviewed(order: Order, needs_manager_approval: bool) -> dict[str, Any]:
+    """The back office's verdict; the notes with any phone or ID number masked (free text on the bus)."""
+    return {"order_id": order.id, "passed": bool(order.contract_review_passed),
+            "notes": mask_text(order.contract_review_notes or ""), "reviewed_by": order.contract_reviewed_by,
+            "needs_manager_approval": needs_manager_approval, "reviewed_at": _iso(order.contract_reviewed_at)}
 
 
 def order_backordered(order: Order) -> dict[str, Any]:

@@ -7,13 +7,13 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from orders.domain import CHECKLIST_ITEMS, OrderStatus, PaymentKind
+from orders.domain import CHECKLIST_ITEMS, MONEY_METHODS, QUEUES, OrderStatus, PaymentKind
+from orders.paperwork.schemas import InvoiceOut, LoanOut, PolicyOut, RegistrationOut
 from shared.web.fields import IdNumber, Money, OccurredAt, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")  # 17 characters, no I, O or Q; inventory checks the rest
 PAYMENT_METHODS = ("cash", "loan")  # 全款 | 贷款
-MONEY_METHODS = ("cash", "bank_transfer", "card", "wechat_pay", "alipay", "cheque", "lender")
 
 
 class Vin(ma.fields.String):
@@ -52,6 +52,8 @@ class OrderIn(ma.Schema):
     special_requests = text(1000, required=False, load_default="")
     consultant_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     occurred_at = OccurredAt()  # when the order and its deposit were taken (补录: from the paper file)
+    # 约定交车日期, the store's local day; omitted (older clients): the placing day + 30 days
+    promised_delivery_on = ma.fields.Date(load_default=None, allow_none=True)
 
     @ma.validates_schema
     def _names_a_car(self, data: dict[str, Any], **_: Any) -> None:
@@ -90,6 +92,24 @@ class ContractOut(ma.Schema):
     approved_by = ma.fields.String(allow_none=True)
     approver_role = ma.fields.String(allow_none=True)
     approved_at = StoreTime(allow_none=True)
+    reviewed_by = ma.fields.String(allow_none=True)  # the back office's review (审核)
+    reviewed_at = StoreTime(allow_none=True)
+    review_passed = ma.fields.Boolean(allow_none=True)
+    review_notes = ma.fields.String(allow_none=True)
+    needs_manager_approval = ma.fields.Boolean()  # the discount is over the consultant's limit
+
+
+class ReviewIn(ma.Schema):
+    """The back office's verdict on a drafted contract; a failed review says why."""
+
+    passed = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    notes = text(1000, required=False, load_default="")
+    occurred_at = OccurredAt()
+
+    @ma.validates_schema
+    def _failure_says_why(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("passed") is False and not data.get("notes", "").strip():
+            raise ma.ValidationError("Say what must be put right when the review fails.", "notes")
 
 
 class PaymentIn(ma.Schema):
@@ -141,6 +161,13 @@ class OrderOut(ma.Schema):
     cancel_reason = ma.fields.String(allow_none=True)
     refund = Money(allow_none=True)
     forfeited = Money(allow_none=True)
+    promised_delivery_on = ma.fields.Date(allow_none=True)  # 约定交车日期
+    overdue = ma.fields.Boolean()  # past the promised day and neither delivered nor cancelled
+    loan = ma.fields.Nested(LoanOut, allow_none=True)  # the current application (贷款)
+    insurance = ma.fields.List(ma.fields.Nested(PolicyOut))  # 保单
+    invoice = ma.fields.Nested(InvoiceOut, allow_none=True)  # the live invoice (发票)
+    invoices = ma.fields.List(ma.fields.Nested(InvoiceOut))  # every invoice, voided ones too
+    registration = ma.fields.Nested(RegistrationOut, allow_none=True)  # 上牌
 
 
 OrderPage = page_schema(OrderOut)
@@ -151,6 +178,19 @@ class OrderFilter(PageArgs):
     consultant_id = ma.fields.String(validate=validate.Length(min=1, max=64))
     lead_id = ma.fields.String(validate=validate.Length(min=1, max=36))
     vin = Vin()
+    placed_from = ma.fields.Date()  # the sales ledger (销售台账): local days, both included
+    placed_to = ma.fields.Date()
+    overdue = ma.fields.Boolean()
+    awaiting = ma.fields.String(validate=validate.OneOf(QUEUES))
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+    @ma.validates_schema
+    def _period_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "placed_from" in data and "placed_to" in data and data["placed_to"] < data["placed_from"]:
+            raise ma.ValidationError("Must not be before placed_from.", "placed_to")
+
+
+QueueCounts = ma.Schema.from_dict({queue: ma.fields.Integer() for queue in QUEUES}, name="QueueCounts")
 
 
 class DeliverIn(ma.Schema):

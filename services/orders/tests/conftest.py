@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -64,6 +66,53 @@ def place(consultant: Any) -> Callable[..., dict[str, Any]]:
         assert response.status_code == 201, response.get_json()
         return dict(response.get_json())
     return placed
+
+
+@pytest.fixture
+def approve(consultant: Any, back_office: Any, manager: Any) -> Callable[[str], dict[str, Any]]:
+    """Draft the contract, have the back office pass its review and, over the discount limit, a manager approve.
+
+    The example order's discount is 199900.00 - 189900.00 = 10000.00, over the 5000.00 limit: both steps."""
+    def approved(order_id: str) -> dict[str, Any]:
+        assert consultant.post(f"/api/v1/orders/{order_id}/contract").status_code == 201
+        review = back_office.post(f"/api/v1/orders/{order_id}/contract/review", json={"passed": True})
+        assert review.status_code == 200, review.get_json()
+        if review.get_json()["status"] == "reviewed":
+            review = manager.post(f"/api/v1/orders/{order_id}/contract/approve")
+            assert review.status_code == 200, review.get_json()
+        return dict(review.get_json())
+    return approved
+
+
+def compulsory_policy(**changes: Any) -> dict[str, Any]:
+    """A compulsory policy (交强险) covering the last 30 days and the next 335: any delivery day a test picks."""
+    today = date.today()
+    return {"insurer": "PICC", "policy_no": f"JQX-{uuid.uuid4().hex[:12]}", "kind": "compulsory", "premium": "950.00",
+            "starts_on": (today - timedelta(days=30)).isoformat(),
+            "ends_on": (today + timedelta(days=335)).isoformat(), **changes}
+
+
+@pytest.fixture
+def insure(back_office: Any) -> Callable[..., dict[str, Any]]:
+    """Record a compulsory policy for the order (delivery needs one covering the day)."""
+    def insured(order_id: str, **changes: Any) -> dict[str, Any]:
+        response = back_office.post(f"/api/v1/orders/{order_id}/insurance", json=compulsory_policy(**changes))
+        assert response.status_code == 201, response.get_json()
+        return dict(response.get_json())
+    return insured
+
+
+@pytest.fixture
+def pay_off(approve: Callable[[str], dict[str, Any]], insure: Callable[..., dict[str, Any]],
+            back_office: Any) -> Callable[[str], None]:
+    """Ready an example order for delivery: contract approved, insured, balance 189900.00 - 5000.00 = 184900.00 paid."""
+    def paid(order_id: str) -> None:
+        approve(order_id)
+        insure(order_id)
+        balance = back_office.post(f"/api/v1/orders/{order_id}/payments",
+                                   json={"amount": "184900.00", "method": "bank_transfer", "kind": "balance"})
+        assert balance.status_code == 201 and balance.get_json()["order_status"] == "paid", balance.get_json()
+    return paid
 
 
 @pytest.fixture

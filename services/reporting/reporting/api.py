@@ -73,7 +73,7 @@ def _today() -> date:
     return dates.today(settings().timezone)
 
 
-def _answer(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[str, Any]], Table],
+def answer_json_or_csv(args: dict[str, Any], report: dict[str, Any], table: Callable[[dict[str, Any]], Table],
             filename: str) -> Any:
     """The report as JSON, or as CSV when ``?format=csv`` or ``Accept: text/csv`` asks for it."""
     accepted = request.accept_mimetypes.best_match(["application/json", "text/csv"])
@@ -96,7 +96,7 @@ def funnel_report(args: dict[str, Any]) -> Any:
     if args["group_id"] is not None:
         group_of(db(), args["group_id"])  # an unknown group is a 404, not a funnel of zeros
     report = funnel(db(), first, last, args["consultant_id"], args["group_id"])
-    return _answer(args, report, funnel_table, f"funnel-{first}-{last}")
+    return answer_json_or_csv(args, report, funnel_table, f"funnel-{first}-{last}")
 
 
 @blp.get("/reports/lost-reasons")
@@ -107,7 +107,7 @@ def lost_reasons_report(args: dict[str, Any]) -> Any:
     """Leads lost in the range and still lost, by reason (战败原因) and competitor's brand, with shares."""
     first, last = date_range(args, _today())
     report = lost_reasons(db(), first, last, args["consultant_id"])
-    return _answer(args, report, lost_reasons_table, f"lost-reasons-{first}-{last}")
+    return answer_json_or_csv(args, report, lost_reasons_table, f"lost-reasons-{first}-{last}")
 
 
 @blp.get("/reports/campaigns")
@@ -117,7 +117,7 @@ def lost_reasons_report(args: dict[str, Any]) -> Any:
 def campaigns_report(args: dict[str, Any]) -> Any:
     """Campaigns (市场活动) running in the range: invited, arrived, test drives, orders, deliveries."""
     first, last = date_range(args, _today())
-    return _answer(args, campaigns(db(), first, last), campaigns_table, f"campaigns-{first}-{last}")
+    return answer_json_or_csv(args, campaigns(db(), first, last), campaigns_table, f"campaigns-{first}-{last}")
 
 
 @blp.get("/reports/sales")
@@ -128,7 +128,7 @@ def sales_report(args: dict[str, Any]) -> Any:
     """Deliveries (交车) of a day or a month: units, revenue, breakdowns, model mix."""
     label, first, last = sales_range(args["period"], args["date"], _today())
     report = {"period": args["period"], "date": label, **sales(db(), first, last, own_rows_only(current_actor()))}
-    return _answer(args, report, sales_table, f"sales-{label}")
+    return answer_json_or_csv(args, report, sales_table, f"sales-{label}")
 
 
 @blp.get("/reports/sales/daily")
@@ -139,7 +139,7 @@ def sales_trend(args: dict[str, Any]) -> Any:
     """Units and revenue per day over the last ``days`` days (30 by default) ending ``to``."""
     first, last = trailing_days(args["to"], args["days"], _today())
     report = sales_daily(db(), first, last, own_rows_only(current_actor()))
-    return _answer(args, report, daily_table, f"sales-daily-{first}-{last}")
+    return answer_json_or_csv(args, report, daily_table, f"sales-daily-{first}-{last}")
 
 
 @blp.get("/reports/consultants")
@@ -150,7 +150,7 @@ def consultants_report(args: dict[str, Any]) -> Any:
     """Consultants of a month, ranked: work, deliveries, target and completion (a consultant: own row)."""
     month = current_month(args["month"], _today())
     report = consultants(db(), month, own_rows_only(current_actor()))
-    return _answer(args, report, consultants_table, f"consultants-{month}")
+    return answer_json_or_csv(args, report, consultants_table, f"consultants-{month}")
 
 
 @blp.get("/reports/stock")
@@ -160,7 +160,7 @@ def consultants_report(args: dict[str, Any]) -> Any:
 def stock_report(args: dict[str, Any]) -> Any:
     """Stock on hand, ageing (库龄), the test-drive fleet and slow movers."""
     report = stock(db(), utcnow(), settings().timezone)
-    return _answer(args, report, stock_table, f"stock-{report['as_of']}")
+    return answer_json_or_csv(args, report, stock_table, f"stock-{report['as_of']}")
 
 
 @blp.get("/reports/after-sales")
@@ -172,7 +172,7 @@ def after_sales_report(args: dict[str, Any]) -> Any:
     today = _today()
     first, last = date_range(args, today)
     report = after_sales(db(), first, last, today, args["window"])
-    return _answer(args, report, after_sales_table, f"after-sales-{first}-{last}")
+    return answer_json_or_csv(args, report, after_sales_table, f"after-sales-{first}-{last}")
 
 
 @manage.put("/targets/<month>")

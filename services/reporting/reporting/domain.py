@@ -61,6 +61,8 @@ def own_rows_only(actor: Actor) -> str | None:
 CONVERSION_WINDOW = timedelta(days=30)  # 30天转化率
 SLOW_MOVER_DAYS = 60
 FILING_CHANNELS = ("phone", "walk_in")  # 建卡率 counts calls and walk-ins
+DIRECT_CONTACT_SOURCES = ("walk_in", "phone_in")  # a lead from these, filed with no inquiry logged: itself a contact
+FILING_GRACE = timedelta(days=1)  # 建卡率: filed by the end of the next local day
 AGEING_BUCKETS = ("0-30", "31-60", "61-90", "over_90")  # 库龄
 RATE_NAMES = ("filing_rate", "appointment_arrival_rate", "return_visit_rate", "test_drive_rate", "conversion_30d",
               "referral_rate")
@@ -75,17 +77,18 @@ CAMPAIGN_STAGES = ("invited", "arrived", "test_drives", "orders", "deliveries") 
 
 @dataclass(frozen=True)
 class Rate:
-    """A KPI as a fraction a manager can check."""
+    """A KPI as a fraction a manager can check, and what it leaves out, counted apart (``apart``)."""
 
     numerator: int
     denominator: int
+    apart: tuple[tuple[str, int], ...] = ()  # e.g. 30天转化率's leads whose 30 days have not passed
 
     @property
     def value(self) -> float:
         return round(self.numerator / self.denominator, 4) if self.denominator else 0.0
 
     def details(self) -> dict[str, int]:
-        return {"numerator": self.numerator, "denominator": self.denominator}
+        return {"numerator": self.numerator, "denominator": self.denominator, **dict(self.apart)}
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,20 @@ def converted_within_30_days(created_at: datetime | None, first_order_at: dateti
     if created_at is None or first_order_at is None:
         return False
     return first_order_at - created_at <= CONVERSION_WINDOW
+
+
+def filed_in_time(contact_day: date | None, filed_day: date | None) -> bool:
+    """建卡率: a new-customer contact led to a file when its phone was filed by the end of the next local day."""
+    return contact_day is not None and filed_day is not None and filed_day <= contact_day + FILING_GRACE
+
+
+def last_judged_filing_day(today: date) -> date:
+    """30天转化率: the last filing day whose leads' 30 days have surely passed by today.
+
+    The 30 days run by the hour from filing, so a lead filed on day d may still order on d + 30; it
+    is judged from d + 31. Leads filed later are left out of both sides and reported apart.
+    """
+    return today - CONVERSION_WINDOW - timedelta(days=1)
 
 
 def completion(delivered: int, target: int | None) -> float | None:
@@ -179,16 +196,19 @@ def refused_members(members: dict[str, tuple[str, bool] | None]) -> list[str]:
                   if known is None or not known[1] or known[0] not in MEMBER_ROLES)
 
 
-def effective_day_problem(day: date, today: date) -> str | None:
+def effective_day_problem(day: date, today: date, rewrites_history: bool = True) -> str | None:
     """Why a membership change cannot take effect on ``day``, or None when it can.
 
     It may reach back within the current month (a move the supervisor forgot to record), not into a
-    month whose figures have been read and paid on, and not into the future.
+    month whose figures have been read and paid on, and not into the future. One exception: opening the
+    books, when the store first records a group for days on which neither the group nor any of the
+    people named had a group on record (``rewrites_history`` False): no figure read before changes.
     """
     if day > today:
         return "must not be after today in the store's zone"
-    if (day.year, day.month) != (today.year, today.month):
-        return "may reach back only within the current month"
+    if (day.year, day.month) != (today.year, today.month) and rewrites_history:
+        return ("may reach back only within the current month, or to days when neither the group nor "
+                "any member named was in a group yet")
     return None
 
 

@@ -76,7 +76,9 @@ class InquiryFact(Base):
     day: Mapped[date | None] = mapped_column(Date)
     channel: Mapped[str | None] = mapped_column(String(20))
     consultant_id: Mapped[str | None] = mapped_column(String(64))
-    filed: Mapped[bool] = mapped_column(Boolean)
+    filed: Mapped[bool] = mapped_column(Boolean)  # led to a file by the end of the next local day (建卡率's numerator)
+    on_file: Mapped[bool] = mapped_column(Boolean)  # the phone had a file when it was logged: on neither side
+    filed_day: Mapped[date | None] = mapped_column(Date)  # the day the lead that lists it was filed
 
 
 class AppointmentFact(Base):
@@ -123,6 +125,11 @@ class LeadFact(Base):
     competitor_brand: Mapped[str | None] = mapped_column(String(50))
     lost_owner_id: Mapped[str | None] = mapped_column(String(64))  # whose lead it was when lost
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # latest reopening or conversion
+    # how the store counts (建卡率, 30天转化率): reporting.projections.phones
+    phone: Mapped[str | None] = mapped_column(String(20))  # as the event carries it (masked)
+    filed_by: Mapped[str | None] = mapped_column(String(64))  # who filed it (received the customer)
+    direct_contact: Mapped[bool] = mapped_column(Boolean)  # a walk-in or call filed with no inquiry logged first
+    order_entries: Mapped[str] = mapped_column(Text)  # its orders not cancelled: "placed_at|order_id", space-separated
 
 
 class DayPairCount(Base):
@@ -186,6 +193,31 @@ class OrderFact(Base):
     order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     lead_id: Mapped[str | None] = mapped_column(String(36), index=True)
     placed_day: Mapped[date | None] = mapped_column(Date)
+    placed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    phone: Mapped[str | None] = mapped_column(String(20))  # the customer's phone as the event carries it (masked)
+    cancelled: Mapped[bool] = mapped_column(Boolean)  # cancelled before delivery: counts for no lead's conversion
+    phone_key: Mapped[str | None] = mapped_column(String(64))  # the phone's keyed pseudonym (号码密钥), when sent
+    counted_for: Mapped[str | None] = mapped_column(String(36))  # naming no lead: the lead it counts for now
+
+
+class PhoneFact(Base):
+    """The lead filed under a phone, and the orders naming no lead that carry it (30天转化率).
+
+    One row per phone key (号码密钥, exact) and one per masked phone (138****5678), which two customers
+    may share. While one lead is filed under a row, the orders it matches count for that lead; once a
+    second is, the row is ``ambiguous`` for good and they count for neither (a guess would be paid on).
+    ``unkeyed_*``: the same over the leads whose event carried no key, the only ones an order with a
+    key may fall back to (``reporting.projections.conversion``).
+    """
+
+    __tablename__ = "phone_facts"
+
+    phone: Mapped[str] = mapped_column(String(64), primary_key=True)  # the masked phone, or a phone key
+    lead_id: Mapped[str | None] = mapped_column(String(36))
+    ambiguous: Mapped[bool] = mapped_column(Boolean)
+    order_entries: Mapped[str] = mapped_column(Text)  # orders naming no lead, not cancelled: "placed_at|order_id"
+    unkeyed_lead_id: Mapped[str | None] = mapped_column(String(36))
+    unkeyed_ambiguous: Mapped[bool] = mapped_column(Boolean)
 
 
 class CampaignFact(Base):
@@ -357,4 +389,131 @@ class FeedCursor(Base):
 
 PROJECTIONS = (DailyCount, DayPairCount, ConsultantDayCount, ConsultantDayPairCount, LostReasonCount, InquiryFact,
                AppointmentFact, LeadFact, OrderFact, SaleFact, VehicleFact, ComplaintFact, CarDueFact, CampaignFact,
-               CampaignLeadFact)
+               CampaignLeadFact, PhoneFact)
+
+
+# -- Meetings, the scorecard template and weekly plans (晨会/夕会, 绩效考核表, 周计划): managers' and supervisors'
+# inputs, like the targets; never in PROJECTIONS, so a rebuild keeps them.
+
+class Meeting(Base):
+    """A group's meeting as its supervisor recorded it (晨会, 夕会, 周会); minutes kept masked."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_group_day", "group_id", "held_day"),)
+
+    meeting_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # morning, evening, weekly
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    held_day: Mapped[date] = mapped_column(Date)  # the store-local day it was held
+    minutes: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[list[str]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScorecardTemplate(Base):
+    """A month's scorecard sheet (绩效考核表), working days and per-class deductions (扣发), when changed."""
+
+    __tablename__ = "scorecard_templates"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"line", "weight", "target"}], Decimals as text
+    working_days: Mapped[list[int]] = mapped_column(JSON)  # ISO weekdays, 1 = Monday
+    class_deductions: Mapped[dict[str, str]] = mapped_column(JSON)  # model class -> CNY, as text
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WeeklyPlan(Base):
+    """A supervisor's plan for the next week, written on a week's progress report (周销售进度)."""
+
+    __tablename__ = "weekly_plans"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO week, 2026-W48
+    group_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- The back office's paperwork and after-sales for every car (DOMAIN.md round 2): projections like those above,
+# one row per loan-and-policy order, reminder call, service appointment, questionnaire, customer and notice, so the
+# figures come out the same whatever order the events arrive in (``reporting.projections.paperwork``, ``.care``).
+
+class PaperworkFact(Base):
+    """An order's paperwork as far as the sales report counts it: a loan disbursed (贷款放款), policies the store
+    arranged (交强险, 商业险); whether the order was delivered is ``sale_facts``' to say."""
+
+    __tablename__ = "paperwork_facts"
+
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    loan_disbursed: Mapped[bool] = mapped_column(Boolean)
+    compulsory_insurance: Mapped[bool] = mapped_column(Boolean)  # 交强险 arranged by the store
+    commercial_insurance: Mapped[bool] = mapped_column(Boolean)  # 商业险 arranged by the store
+
+
+class ReminderCallFact(Base):
+    """One maintenance reminder call (保养提醒) and its outcome; keyed by ``reminder_id called_at`` in one column."""
+
+    __tablename__ = "reminder_call_facts"
+
+    call_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[date | None] = mapped_column(Date, index=True)  # store-local day of the call
+    outcome: Mapped[str | None] = mapped_column(String(20))  # booked, declined, no_answer, wrong_number
+    called_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ServiceAppointmentFact(Base):
+    """A service appointment (预约) counted on the day it was booked, and whether it was kept, missed or cancelled."""
+
+    __tablename__ = "service_appointment_facts"
+
+    appointment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    booked_day: Mapped[date | None] = mapped_column(Date, index=True)
+    scheduled_day: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    kept: Mapped[bool] = mapped_column(Boolean)
+    missed: Mapped[bool] = mapped_column(Boolean)  # 爽约: not kept by the end of its day
+    cancelled: Mapped[bool] = mapped_column(Boolean)
+
+
+class QuestionnaireFact(Base):
+    """A return visit's questionnaire (回访问卷): three 1–5 answers (CSI) and would-recommend 0–10 (NPS)."""
+
+    __tablename__ = "questionnaire_facts"
+
+    return_visit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date | None] = mapped_column(Date, index=True)  # store-local day it was completed
+    consultant_id: Mapped[str | None] = mapped_column(String(64))  # who sold the car, when it was sold here
+    sales_process: Mapped[int | None] = mapped_column(Integer)
+    delivery: Mapped[int | None] = mapped_column(Integer)
+    facility: Mapped[int | None] = mapped_column(Integer)
+    recommend: Mapped[int | None] = mapped_column(Integer)
+
+
+class CustomerFact(Base):
+    """An after-sales customer file (客户档案): bought here or elsewhere (外购车), when filed, and the latest grade."""
+
+    __tablename__ = "customer_facts"
+
+    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(10))  # sale, walk_in
+    filed_day: Mapped[date | None] = mapped_column(Date, index=True)
+    grade: Mapped[str | None] = mapped_column(String(10))  # vip, first (一级), second (二级), other
+    graded_on: Mapped[date | None] = mapped_column(Date)  # the day the grade was given: the latest wins
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its event's time, between equal days
+
+
+class NoticeFact(Base):
+    """A notice (优惠活动通知) sent to a segment of consenting customers: how many it reached, no one's name."""
+
+    __tablename__ = "notice_facts"
+
+    notice_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sent_day: Mapped[date | None] = mapped_column(Date, index=True)
+    recipients: Mapped[int] = mapped_column(Integer)
+
+
+PROJECTIONS = (*PROJECTIONS, PaperworkFact, ReminderCallFact, ServiceAppointmentFact, QuestionnaireFact, CustomerFact,
+               NoticeFact)  # a rebuild clears and refills these too

@@ -67,13 +67,28 @@ class RateDetail(ma.Schema):
     denominator = ma.fields.Integer()
 
 
+class ConversionDetail(RateDetail):
+    not_yet_30_days = ma.fields.Integer(metadata={"description": "Leads filed in the range whose 30 days have not "
+                                                                 "passed today: on neither side of the rate."})
+    ordered_so_far = ma.fields.Integer(metadata={"description": "Of those, the leads with an order not cancelled."})
+
+
+class CompletionDetail(ma.Schema):
+    numerator = ma.fields.Integer(metadata={"description": "Units delivered."})
+    denominator = ma.fields.Integer(allow_none=True, metadata={"description": "The target; null when none was set."})
+
+
 FunnelOut = ma.Schema.from_dict({
     "from": _from_field(), "to": ma.fields.Date(), "consultant_id": ma.fields.String(allow_none=True),
     "group_id": ma.fields.String(allow_none=True),
+    "consultant_name": ma.fields.String(allow_none=True, metadata={"description": "From the staff directory."}),
     **{stage: ma.fields.Integer() for stage in FUNNEL_STAGES},
     "rates": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Float() for n in RATE_NAMES}, name="Rates")),
-    "rate_details": ma.fields.Nested(ma.Schema.from_dict({n: ma.fields.Nested(RateDetail) for n in RATE_NAMES},
-                                                         name="RateDetails")),
+    "rate_details": ma.fields.Nested(ma.Schema.from_dict(
+        {n: ma.fields.Nested(ConversionDetail if n == "conversion_30d" else RateDetail) for n in RATE_NAMES},
+        name="RateDetails")),
+    "populations": ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                                  metadata={"description": "What each figure and rate counts."}),
 }, name="Funnel")
 
 
@@ -93,6 +108,7 @@ class LostReasonsOut(ma.Schema):
     from_ = _from_field()
     to = ma.fields.Date()
     consultant_id = ma.fields.String(allow_none=True)
+    consultant_name = ma.fields.String(allow_none=True)
     lost = ma.fields.Integer()
     reasons = ma.fields.List(ma.fields.Nested(ReasonShare))
     competitor_brands = ma.fields.List(ma.fields.Nested(BrandShare))
@@ -117,9 +133,11 @@ class CampaignsOut(ma.Schema):
     campaigns = ma.fields.List(ma.fields.Nested(CampaignRow))
 
 
-def _breakdown(key: str, name: str) -> ma.fields.List:
-    item = ma.Schema.from_dict({key: ma.fields.String(), "units": ma.fields.Integer(), "revenue": Money()}, name=name)
-    return ma.fields.List(ma.fields.Nested(item))
+def _breakdown(key: str, name: str, named: bool = False) -> ma.fields.List:
+    fields = {key: ma.fields.String(), "units": ma.fields.Integer(), "revenue": Money()}
+    if named:  # a person's name from the staff directory beside the id (null when unknown)
+        fields["name"] = ma.fields.String(allow_none=True)
+    return ma.fields.List(ma.fields.Nested(ma.Schema.from_dict(fields, name=name)))
 
 
 class DayPoint(ma.Schema):
@@ -143,10 +161,14 @@ class SalesOut(ma.Schema):
     revenue = Money()
     by_model = _breakdown("model", "SalesByModel")
     by_color = _breakdown("color", "SalesByColor")
-    by_consultant = _breakdown("consultant_id", "SalesByConsultant")
+    by_consultant = _breakdown("consultant_id", "SalesByConsultant", named=True)
     by_source = _breakdown("source", "SalesBySource")
     model_mix = ma.fields.List(ma.fields.Nested(ModelShare))
     by_day = ma.fields.List(ma.fields.Nested(DayPoint))
+    revenue_net_of_vat = Money()  # 不含税收入: each price less its VAT (price × 13 ÷ 113, to the fen)
+    vat = Money()
+    penetration = ma.fields.Nested("Penetration")  # round 2's schemas are at the end
+    penetration_details = ma.fields.Nested("PenetrationDetails")
 
 
 class SalesDailyOut(ma.Schema):
@@ -165,12 +187,18 @@ class ConsultantRow(ma.Schema):
     deliveries = ma.fields.Integer()
     target = ma.fields.Integer(allow_none=True)
     completion = ma.fields.Float(allow_none=True)
+    name = ma.fields.String(allow_none=True, metadata={"description": "From the staff directory; null when unknown."})
+    completion_details = ma.fields.Nested(CompletionDetail)
+    by_model_class = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(ma.Schema.from_dict(
+        {"units": ma.fields.Integer(), "target": ma.fields.Integer(allow_none=True)}, name="ClassUnits")),
+        metadata={"description": "Units delivered per model class (车型大类) beside the class's target."})
 
 
 class TeamRow(ma.Schema):
     deliveries = ma.fields.Integer()
     target = ma.fields.Integer()
     completion = ma.fields.Float(allow_none=True)
+    completion_details = ma.fields.Nested(CompletionDetail)
 
 
 class ConsultantsOut(ma.Schema):
@@ -254,6 +282,12 @@ class AfterSalesOut(ma.Schema):
     due_by = ma.fields.Date()
     reminders_due = ma.fields.Integer()
     reminders = ma.fields.List(ma.fields.Nested(Reminder))
+    reminder_calls = ma.fields.Nested("ReminderCalls")  # round 2's schemas are at the end
+    service_appointments = ma.fields.Nested("ServiceAppointments")
+    questionnaire = ma.fields.Nested("Questionnaire")
+    customers_filed = ma.fields.Nested("CustomersFiled")
+    notices = ma.fields.Nested("Notices")
+    grades = ma.fields.Nested("Grades")
 
 
 UNITS = validate.Range(min=0, max=10000)
@@ -308,3 +342,78 @@ class StatusOut(ma.Schema):
     events_by_source = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     feed_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     latest_rebuild = ma.fields.Nested(RebuildOut, allow_none=True)
+
+
+# -- The back office's paperwork and after-sales for every car (round 2): the sales and after-sales reports' parts.
+
+def _counts(names: tuple[str, ...], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict({field: ma.fields.Integer() for field in names}, name=name)
+
+
+class Penetration(ma.Schema):
+    loan = ma.fields.Float()  # 金融渗透率
+    commercial_insurance = ma.fields.Float()  # 商业险
+    compulsory_insurance = ma.fields.Float()  # 交强险
+
+
+class PenetrationDetails(ma.Schema):
+    loan = ma.fields.Nested(RateDetail)
+    commercial_insurance = ma.fields.Nested(RateDetail)
+    compulsory_insurance = ma.fields.Nested(RateDetail)
+
+
+class ReminderCalls(ma.Schema):
+    calls = ma.fields.Integer()
+    booked = ma.fields.Integer()
+    declined = ma.fields.Integer()
+    no_answer = ma.fields.Integer()
+    wrong_number = ma.fields.Integer()
+
+
+class CustomersFiled(ma.Schema):
+    sale = ma.fields.Integer()
+    walk_in = ma.fields.Integer()  # 外购车
+
+
+class Notices(ma.Schema):
+    sent = ma.fields.Integer()
+    recipients = ma.fields.Integer()
+
+
+class Grades(ma.Schema):
+    vip = ma.fields.Integer()
+    first = ma.fields.Integer()  # 一级
+    second = ma.fields.Integer()  # 二级
+    other = ma.fields.Integer()
+
+
+class ServiceAppointments(ma.Schema):
+    made = ma.fields.Integer()
+    kept = ma.fields.Integer()
+    missed = ma.fields.Integer()
+    cancelled = ma.fields.Integer()
+    pending = ma.fields.Integer()
+    keep_rate = ma.fields.Float()
+    keep_rate_details = ma.fields.Nested(RateDetail)
+
+
+class Satisfaction(ma.Schema):
+    questionnaires = ma.fields.Integer()
+    csi = ma.fields.Float(allow_none=True)
+    csi_details = ma.fields.Nested(_counts(("answer_points", "answers"), "CsiDetails"))
+    nps = ma.fields.Float(allow_none=True)
+    nps_details = ma.fields.Nested(_counts(("promoters", "passives", "detractors", "responses"), "NpsDetails"))
+
+
+class SatisfactionOfMonth(Satisfaction):
+    month = ma.fields.String()
+
+
+class SatisfactionOfConsultant(Satisfaction):
+    consultant_id = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+
+
+class Questionnaire(Satisfaction):
+    by_month = ma.fields.List(ma.fields.Nested(SatisfactionOfMonth))
+    by_consultant = ma.fields.List(ma.fields.Nested(SatisfactionOfConsultant))

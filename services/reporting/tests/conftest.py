@@ -310,3 +310,78 @@ def bus(dealer_env: dict[str, str]) -> Iterator[Callable[[list[dict[str, Any]]],
 
     yield publish
     publisher.close()
+
+
+# -- The back office's paperwork and after-sales for every car (round 2) --------------------------------------------
+class PaperworkAndCare:
+    """Builders of the paperwork and after-sales events, contract-checked by the suite's ``events``."""
+
+    def __init__(self, events: Any) -> None:
+        self.e = events
+
+    def disbursed(self, order_id: str, when: datetime, amount: str = "100000.00") -> dict[str, Any]:
+        return self.e.event("orders.loan.disbursed", order_id, {
+            "order_id": order_id, "loan_id": self.e.new_id(), "amount": amount, "disbursed_at": when.isoformat()})
+
+    def loan_decided(self, order_id: str, when: datetime, approved: bool) -> dict[str, Any]:
+        return self.e.event("orders.loan.decided", order_id, {
+            "order_id": order_id, "loan_id": self.e.new_id(), "approved": approved,
+            "amount": "80000.00" if approved else "0.00", "decided_at": when.isoformat()})
+
+    def policy(self, order_id: str, kind: str, starts: date) -> dict[str, Any]:
+        return self.e.event("orders.insurance.arranged", order_id, {
+            "order_id": order_id, "policy_id": self.e.new_id(), "kind": kind, "insurer": "PICC",
+            "policy_no": f"P-{self.e.new_id()[:8]}", "premium": "950.00" if kind == "compulsory" else "4200.00",
+            "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=364)).isoformat()})
+
+    def call(self, reminder_id: str, when: datetime, outcome: str, appointment_id: str | None = None) -> dict[str, Any]:
+        return self.e.event("after_sales.reminder.called", reminder_id, {
+            "reminder_id": reminder_id, "customer_id": "cust-1", "vin": self.e.vin(1), "outcome": outcome,
+            "called_at": when.isoformat(), "called_by": "a1", "appointment_id": appointment_id})
+
+    def booked(self, appointment_id: str, when: datetime, scheduled: datetime) -> dict[str, Any]:
+        """Booked at ``when`` (the envelope's time: the event carries no booking time of its own)."""
+        return self.e.event("after_sales.service_appointment.booked", appointment_id, {
+            "appointment_id": appointment_id, "customer_id": "cust-1", "vin": self.e.vin(1),
+            "scheduled_at": scheduled.isoformat(), "kind": "maintenance", "reminder_id": None, "booked_by": "a1"},
+            time=when)
+
+    def appointment_news(self, what: str, appointment_id: str, when: datetime, scheduled: datetime) -> dict[str, Any]:
+        return self.e.event(f"after_sales.service_appointment.{what}", appointment_id, {
+            "appointment_id": appointment_id, "at": when.isoformat(), "scheduled_at": scheduled.isoformat()})
+
+    def questionnaire(self, when: datetime, answers: tuple[int, int, int, int] | None,
+                      consultant: str | None) -> dict[str, Any]:
+        visit_id = self.e.new_id()
+        data: dict[str, Any] = {"return_visit_id": visit_id, "customer_id": "cust-1", "vin": self.e.vin(1),
+                                "kind": "delivery", "satisfaction": 4, "completed_at": when.isoformat(),
+                                "complaint_id": None}
+        if answers is not None:
+            sales_process, delivery, facility, recommend = answers
+            data.update(answers={"sales_process": sales_process, "delivery": delivery, "facility": facility,
+                                 "recommend": recommend}, consultant_id=consultant)
+        return self.e.event("after_sales.return_visit.completed", visit_id, data)
+
+    def customer(self, customer_id: str, when: datetime, source: str, grade: str) -> dict[str, Any]:
+        """Filed at ``when`` (the envelope's time)."""
+        return self.e.event("after_sales.customer.created", customer_id, {
+            "customer_id": customer_id, "vin": self.e.vin(100 + int(customer_id[2:])), "model": "Aurora",
+            "phone_masked": "138****5678", "grade": grade, "next_due_on": (when.date() + timedelta(days=180))
+            .isoformat(), "next_due_km": 5000, "source": source}, time=when)
+
+    def graded(self, customer_id: str, on: date, grade: str, previous: str) -> dict[str, Any]:
+        return self.e.event("after_sales.customer.graded", customer_id, {
+            "customer_id": customer_id, "grade": grade, "previous_grade": previous, "spend_12m": "12000.00",
+            "graded_on": on.isoformat()}, time=self.e.at(on, 2))
+
+    def notice(self, when: datetime, recipients: int) -> dict[str, Any]:
+        notice_id = self.e.new_id()
+        return self.e.event("after_sales.notice.sent", notice_id, {
+            "notice_id": notice_id, "segment": {"grade": "vip"}, "recipients": recipients,
+            "sent_at": when.isoformat()})
+
+
+@pytest.fixture
+def round2(events: Events) -> PaperworkAndCare:
+    """Builders of the paperwork and after-sales events (contract-checked, kept in ``events.built``)."""
+    return PaperworkAndCare(events)

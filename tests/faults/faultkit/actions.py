@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dealer_testing.paperwork import compulsory_policy
 from faultkit.http import ALREADY_DONE, NO_KEY, Answers, Client
 from inventory.vin import check_digit
 
@@ -130,13 +131,16 @@ class Desk:
             self.ledger.orders[order["id"]] = consultant
 
     def deliver(self, order_id: str) -> None:
-        """Contract, approval, the balance, the handover checklist (交车)."""
+        """Contract, the back office's approval (no discount: it is the review), the balance, the compulsory policy
+        (交强险), the handover checklist (交车)."""
         sales = self.orders_of[self.ledger.orders[order_id]]
         path = f"/api/v1/orders/{order_id}"
         sales.post(f"{path}/contract", key=f"contract-{order_id}")
-        sales.post(f"{path}/contract/approve", key=f"approve-{order_id}")
+        self.cashier.post(f"{path}/contract/approve", key=f"approve-{order_id}")
         self.cashier.post(f"{path}/payments", {"amount": str(PRICE - DEPOSIT), "method": "bank_transfer",
                                                "kind": "balance"}, key=f"pay-{order_id}")
+        self.cashier.post(f"{path}/insurance", compulsory_policy(policy_no=f"JQX-{order_id}"),
+                          key=f"insure-{order_id}")
         sales.post(f"{path}/deliver", {"checklist": CHECKLIST}, key=f"deliver-{order_id}")
         with self.lock:
             self.ledger.delivered.add(order_id)

@@ -108,10 +108,11 @@ class PrivateBroker:
 
 
 def _node_pid(pid_file: Path, node: str) -> int | None:
-    """The pid of this node's Erlang VM if it still runs (checked against its command line)."""
+    """The pid of this node's Erlang VM if it still runs (checked against its environment: the VM's command line
+    does not carry the node's name, so a check there never matched and a stuck node was never killed)."""
     try:
         pid = int(pid_file.read_text().strip())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        environment = Path(f"/proc/{pid}/environ").read_bytes()
     except (OSError, ValueError):
         return None
-    return pid if node.split("@")[0] in command else None
+    return pid if f"RABBITMQ_NODENAME={node}".encode() in environment.split(b"\0") else None

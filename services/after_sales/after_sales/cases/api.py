@@ -64,8 +64,9 @@ def complete_return_visit(data: dict[str, Any], visit_id: str) -> dict[str, Any]
 @blp.response(201, ComplaintOut)
 @require(*WRITERS)
 def open_complaint(data: dict[str, Any]) -> dict[str, Any]:
-    """Open a complaint; its deadline follows from its severity."""
-    return complaint_view(services.open_complaint(db(), data, current_actor(), policy()))
+    """Open a complaint by a customer (``customer_id``) or by phone (a prospect without a file); its deadline
+    follows from its severity."""
+    return complaint_view(services.open_complaint(db(), data, current_actor(), policy()), current_actor())
 
 
 @blp.get("/complaints")
@@ -75,7 +76,7 @@ def open_complaint(data: dict[str, Any]) -> dict[str, Any]:
 def list_complaints(args: dict[str, Any]) -> dict[str, Any]:
     """Complaints, the nearest deadline first."""
     page = page_of(db(), queries.complaints(args), args["page"], args["page_size"])
-    return {**page, "items": [complaint_view(c) for c in page["items"]]}
+    return {**page, "items": [complaint_view(c, current_actor()) for c in page["items"]]}
 
 
 @blp.get("/complaints/<complaint_id>")
@@ -83,7 +84,7 @@ def list_complaints(args: dict[str, Any]) -> dict[str, Any]:
 @require(*LIST_READERS)
 def get_complaint(complaint_id: str) -> dict[str, Any]:
     """One complaint."""
-    return complaint_view(services.get_complaint(db(), complaint_id))
+    return complaint_view(services.get_complaint(db(), complaint_id), current_actor())
 
 
 @blp.post("/complaints/<complaint_id>/resolve")
@@ -93,7 +94,7 @@ def get_complaint(complaint_id: str) -> dict[str, Any]:
 def resolve_complaint(data: dict[str, Any], complaint_id: str) -> dict[str, Any]:
     """Resolve a complaint with a note of what was done."""
     complaint = services.resolve_complaint(db(), complaint_id, data["note"], current_actor(), data["occurred_at"])
-    return complaint_view(complaint)
+    return complaint_view(complaint, current_actor())
 
 
 @blp.post("/warranty-claims")

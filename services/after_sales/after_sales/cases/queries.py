@@ -33,6 +33,8 @@ def complaints(args: dict[str, Any]) -> Select[Any]:
     for column in ("status", "severity", "category", "owner_id", "customer_id", "origin"):
         if column in args:
             query = query.where(getattr(Complaint, column) == args[column])
+    if "prospect" in args:
+        query = query.where(Complaint.prospect.is_(args["prospect"]))
     if "escalated" in args:
         escalated = Complaint.escalated_at.is_not(None)
         query = query.where(escalated if args["escalated"] else ~escalated)

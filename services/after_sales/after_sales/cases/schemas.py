@@ -18,7 +18,7 @@ from after_sales.domain import (
     VISIT_KINDS,
     VISIT_SCHEDULED,
 )
-from shared.web.fields import Money, OccurredAt, StoreTime, text
+from shared.web.fields import Money, OccurredAt, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 # --- return visits (回访) ---
@@ -41,6 +41,8 @@ class ReturnVisitOut(ma.Schema):
     due_on = ma.fields.Date()
     status = ma.fields.String()
     satisfaction = ma.fields.Integer(allow_none=True)
+    answers = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), allow_none=True)
+    csi = ma.fields.Decimal(as_string=True, allow_none=True, metadata={"description": "mean of the 1-5 answers"})
     feedback = ma.fields.String(allow_none=True)
     complaint_id = ma.fields.String(allow_none=True)
     scheduled_at = StoreTime()
@@ -51,16 +53,38 @@ class ReturnVisitOut(ma.Schema):
 ReturnVisitPage = page_schema(ReturnVisitOut)
 
 
+def _score(top: int, bottom: int = 1) -> ma.fields.Integer:
+    return ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=bottom, max=top))
+
+
+class AnswersIn(ma.Schema):
+    """The questionnaire (问卷): sales process, delivery, facility 1-5 each; would recommend 0-10."""
+
+    sales_process = _score(5)
+    delivery = _score(5)
+    facility = _score(5)
+    recommend = _score(10, 0)
+
+
 class CompleteVisitIn(ma.Schema):
-    satisfaction = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    satisfaction = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=5),
+                                     metadata={"description": "required unless answers are given (then: CSI rounded)"})
+    answers = ma.fields.Nested(AnswersIn)
     feedback = text(2000, required=False, load_default="")
     occurred_at = OccurredAt()  # when the call was made, for a call log keyed in late
+
+    @ma.validates_schema
+    def _a_score(self, data: dict[str, object], **_: object) -> None:
+        if "satisfaction" not in data and "answers" not in data:
+            raise ma.ValidationError("Give satisfaction, or the answers to the questionnaire.", "satisfaction")
 
 
 # --- complaints (投诉) ---
 
 class ComplaintIn(ma.Schema):
-    customer_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
+    customer_id = ma.fields.String(validate=validate.Length(min=1, max=64))
+    phone = Phone(metadata={"description": "instead of customer_id: a caller without a file (a prospect, 潜客)"})
+    name = text(100, required=False)
     vin = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=17))
     category = ma.fields.String(required=True, validate=validate.OneOf(COMPLAINT_CATEGORIES))
     severity = ma.fields.String(required=True, validate=validate.OneOf(SEVERITIES))
@@ -68,10 +92,18 @@ class ComplaintIn(ma.Schema):
     owner_id = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     occurred_at = OccurredAt()  # when the customer complained; the deadline runs from it
 
+    @ma.validates_schema
+    def _who(self, data: dict[str, object], **_: object) -> None:
+        if ("customer_id" in data) == ("phone" in data):
+            raise ma.ValidationError("Give either customer_id or phone (a prospect), exactly one.", "customer_id")
+
 
 class ComplaintOut(ma.Schema):
     id = ma.fields.String()
-    customer_id = ma.fields.String()
+    customer_id = ma.fields.String(allow_none=True)
+    prospect = ma.fields.Boolean()
+    contact_name = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True, metadata={"description": "a prospect's phone, masked per role"})
     vin = ma.fields.String(allow_none=True)
     category = ma.fields.String()
     severity = ma.fields.String()
@@ -101,6 +133,7 @@ class ComplaintFilter(PageArgs):
     owner_id = Id
     customer_id = Id
     escalated = ma.fields.Boolean()
+    prospect = ma.fields.Boolean()
 
 
 class ResolveIn(ma.Schema):

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from after_sales import domain, events
 from after_sales.customers.services import get_customer, vehicle_on_file
 from after_sales.domain import AfterSalesPolicy
-from after_sales.models import Claim, Complaint, ReturnVisit, Vehicle, new_id
+from after_sales.models import Claim, Complaint, Customer, ReturnVisit, Vehicle, new_id
 from shared.actors import Actor
 from shared.business_time import business_time
 from shared.clock import utcnow
@@ -43,7 +43,11 @@ def complete_return_visit(session: Session, visit_id: str, data: dict[str, Any],
     visit = get_return_visit(session, visit_id, lock=True)
     if visit.status == domain.VISIT_COMPLETED:
         raise DomainError("This return visit is already completed.")
-    score = domain.validate_satisfaction(data["satisfaction"])
+    if data.get("answers") is not None:
+        visit.answers = domain.check_answers(data["answers"])
+        visit.csi = domain.csi(visit.answers)
+    given = data.get("satisfaction")
+    score = domain.validate_satisfaction(given if given is not None else domain.satisfaction_of(visit.csi))
     feedback = data.get("feedback", "").strip()
     car = session.get(Vehicle, visit.vin)
     called_at = business_time(data.get("occurred_at"), car.delivered_at if car else None, "the car's delivery")
@@ -51,7 +55,8 @@ def complete_return_visit(session: Session, visit_id: str, data: dict[str, Any],
     visit.completed_at, visit.completed_by = called_at, actor.sub
     if domain.opens_complaint(score):
         visit.complaint_id = _complaint_from_call(session, visit, score, called_at, actor, policy).id
-    events.publish(session, events.RETURN_VISIT_COMPLETED, visit.id, events.return_visit_completed(visit))
+    seller = car.consultant_id if car is not None else None  # who sold the car, for CSI per consultant
+    events.publish(session, events.RETURN_VISIT_COMPLETED, visit.id, events.return_visit_completed(visit, seller))
     session.commit()
     return visit
 
@@ -79,20 +84,31 @@ def get_complaint(session: Session, complaint_id: str, lock: bool = False) -> Co
 
 
 def open_complaint(session: Session, data: dict[str, Any], actor: Actor, policy: AfterSalesPolicy) -> Complaint:
-    """Open a complaint a customer made; the coordinator who takes it owns it unless one is named."""
-    try:
-        customer = get_customer(session, data["customer_id"])
-    except NotFound:
-        raise InvalidInput("customer_id", "no such customer file") from None
+    """Open a complaint anyone with a phone made: a customer (by file or by the file's phone) or a prospect
+    (潜客, a phone without a file); the coordinator who takes it owns it unless one is named."""
+    customer = _complainant(session, data)
     vin = (data.get("vin") or "").strip().upper() or None
-    if vin is not None and vin not in {v.vin for v in customer.vehicles}:
+    if vin is not None and (customer is None or vin not in {v.vin for v in customer.vehicles}):
         raise InvalidInput("vin", "this car is not on the customer's file")
-    complaint = _open_complaint(session, policy, customer_id=customer.id, vin=vin, category=data["category"],
+    prospect = {"phone": data["phone"], "contact_name": (data.get("name") or "").strip() or None,
+                "prospect": True} if customer is None else {"prospect": False}
+    complaint = _open_complaint(session, policy, customer_id=customer.id if customer else None, vin=vin, **prospect,
+                                category=data["category"],
                                 severity=data["severity"], description=data["description"].strip(),
                                 owner_id=data.get("owner_id") or actor.sub, origin="manual", return_visit_id=None,
                                 opened_by=actor.sub, opened_at=business_time(data.get("occurred_at")))
     session.commit()
     return complaint
+
+
+def _complainant(session: Session, data: dict[str, Any]) -> Customer | None:
+    """The customer file the complaint is about: by id, or the file a phone has; None for a prospect."""
+    if data.get("customer_id"):
+        try:
+            return get_customer(session, data["customer_id"])
+        except NotFound:
+            raise InvalidInput("customer_id", "no such customer file") from None
+    return session.scalar(select(Customer).where(Customer.phone == data["phone"]))
 
 
 def _open_complaint(session: Session, policy: AfterSalesPolicy, **fields: Any) -> Complaint:

@@ -18,7 +18,8 @@ def return_visit_view(visit: ReturnVisit, actor: Actor) -> dict[str, Any]:
     return {**view, "customer_name": visit.customer.name, "phone": phone_for(actor, visit.customer.phone)}
 
 
-def complaint_view(complaint: Complaint) -> dict[str, Any]:
-    """A complaint, with whether it was escalated."""
+def complaint_view(complaint: Complaint, actor: Actor) -> dict[str, Any]:
+    """A complaint, with whether it was escalated; a prospect's phone as this caller may see it."""
     return {**{c.key: getattr(complaint, c.key) for c in Complaint.__table__.columns},
+            "phone": phone_for(actor, complaint.phone) if complaint.phone else None,
             "escalated": complaint.escalated_at is not None}

@@ -1,4 +1,4 @@
-"""HTTP routes of customer files, plates, service records and reminders (客户档案, 保养提醒)."""
+"""HTTP routes of customer files, walk-in owners, plates and service records (客户档案, 外购车, 保养)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,23 +9,22 @@ from after_sales.customers.schemas import (
     CustomerOut,
     CustomerPage,
     PlateIn,
-    ReminderPage,
     ServiceRecordFilter,
     ServiceRecordIn,
     ServiceRecordOut,
     ServiceRecordPage,
     VehicleOut,
-    WindowArgs,
+    WalkInIn,
 )
-from after_sales.customers.views import customer_view, reminder_view, vehicle_view
-from after_sales.web import FILE_READERS, LIST_READERS, WRITERS, policy, store_today, window
+from after_sales.customers.views import customer_view, mask_address, vehicle_view
+from after_sales.web import FILE_READERS, LIST_READERS, WRITERS, policy, store_today
+from shared.business_time import store_zone
 from shared.web.app import db
 from shared.web.auth import current_actor, require
 from shared.web.blueprint import Blueprint
 from shared.web.pagination import page_of
 
-blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customer files, services, reminders")
-REMINDER_WINDOW_DAYS = 30
+blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customer files, walk-ins, services")
 
 
 @blp.get("/customers")
@@ -36,6 +35,20 @@ def list_customers(args: dict[str, Any]) -> dict[str, Any]:
     """Customer files, newest first, by phone, VIN, grade or name."""
     page = page_of(db(), queries.customers(args), args["page"], args["page_size"])
     return {**page, "items": [customer_view(c, current_actor(), policy()) for c in page["items"]]}
+
+
+@blp.post("/customers")
+@blp.arguments(WalkInIn)
+@blp.response(201, CustomerOut)
+@blp.alt_response(200, schema=CustomerOut, description="the phone already had a file: the car joined it")
+@require(*WRITERS)
+def file_walk_in(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """File a car bought elsewhere (外购车) and its owner; one phone, one file: a known phone gets the car added
+    (200, the file it joined). The answer shows the address masked, as it may be stored for a replay; the file
+    (GET) shows it in full to those allowed."""
+    customer, is_new = services.open_walk_in_file(db(), data, policy(), store_today(), store_zone())
+    view = customer_view(customer, current_actor(), policy())
+    return {**view, "address": mask_address(customer.address)}, 201 if is_new else 200
 
 
 @blp.get("/customers/<customer_id>")
@@ -71,16 +84,3 @@ def record_service(data: dict[str, Any]) -> Any:
 def list_service_records(args: dict[str, Any]) -> dict[str, Any]:
     """Service history, newest first, by car or customer."""
     return page_of(db(), queries.service_records(args), args["page"], args["page_size"])
-
-
-@blp.get("/reminders")
-@blp.arguments(WindowArgs, location="query")
-@blp.response(200, ReminderPage)
-@require(*LIST_READERS)
-def list_reminders(args: dict[str, Any]) -> dict[str, Any]:
-    """Services due in the window (default: overdue or due within 30 days), oldest first (保养提醒)."""
-    due_from, due_to = window(args, REMINDER_WINDOW_DAYS)
-    assert due_to is not None
-    page = page_of(db(), queries.reminders(due_from, due_to), args["page"], args["page_size"])
-    today = store_today()
-    return {**page, "items": [reminder_view(v, current_actor(), today) for v in page["items"]]}

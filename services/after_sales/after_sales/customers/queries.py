@@ -1,14 +1,12 @@
-"""The lists of customer files, service history and reminders (保养提醒) staff work from.
+"""The lists of customer files and service history staff work from.
 
 Each function turns a list's filters into one query; the API pages it.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
 
 from after_sales.models import Customer, ServiceRecord, Vehicle
 
@@ -25,16 +23,6 @@ def customers(args: dict[str, Any]) -> Select[Any]:
     if "vin" in args:
         query = query.where(Customer.vehicles.any(Vehicle.vin == args["vin"].strip().upper()))
     return query
-
-
-def reminders(due_from: date | None, due_to: date) -> Select[Any]:
-    """Cars whose service falls due in the window, or whose mileage already reached it, oldest first."""
-    by_date = Vehicle.next_due_on <= due_to
-    if due_from is not None:
-        by_date = and_(by_date, Vehicle.next_due_on >= due_from)
-    by_mileage = and_(Vehicle.last_mileage_km.is_not(None), Vehicle.last_mileage_km >= Vehicle.next_due_km)
-    return (select(Vehicle).options(selectinload(Vehicle.customer)).where(or_(by_date, by_mileage))
-            .order_by(Vehicle.next_due_on, Vehicle.vin))
 
 
 def service_records(args: dict[str, Any]) -> Select[Any]:

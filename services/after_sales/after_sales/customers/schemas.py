@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from after_sales.domain import GRADES
-from shared.web.fields import Money, Phone, StoreTime, text
+from shared.web.fields import Money, OccurredAt, Phone, StoreTime, text
 from shared.web.pagination import PageArgs, page_schema
 
 Vin = ma.fields.String(validate=validate.Length(equal=17))
@@ -46,17 +46,21 @@ class VehicleOut(ma.Schema):
     model = ma.fields.String()
     trim = ma.fields.String()
     color = ma.fields.String()
-    price = Money()
+    price = Money(allow_none=True)
     plate = ma.fields.String(allow_none=True)
-    order_id = ma.fields.String()
-    consultant_id = ma.fields.String()
-    delivered_at = StoreTime()
+    source = ma.fields.String(metadata={"description": "sale (sold here) or walk_in (bought elsewhere, 外购车)"})
+    order_id = ma.fields.String(allow_none=True)
+    consultant_id = ma.fields.String(allow_none=True)
+    delivered_at = StoreTime(allow_none=True)
     delivered_on = ma.fields.Date()
     next_due_on = ma.fields.Date()
     next_due_km = ma.fields.Integer()
     last_service_on = ma.fields.Date(allow_none=True)
     last_mileage_km = ma.fields.Integer(allow_none=True)
-    warranty_until = ma.fields.Date()
+    interval_months = ma.fields.Integer(allow_none=True,
+                                        metadata={"description": "the car's own plan; null: the store's default"})
+    interval_km = ma.fields.Integer(allow_none=True)
+    warranty_until = ma.fields.Date(allow_none=True, metadata={"description": "null for a car bought elsewhere"})
     services = ma.fields.List(ma.fields.Nested(ServiceRecordOut))
 
 
@@ -65,8 +69,12 @@ class CustomerOut(ma.Schema):
     name = ma.fields.String()
     phone = ma.fields.String()
     id_number = ma.fields.String(allow_none=True)
+    address = ma.fields.String(allow_none=True, metadata={"description": "masked for roles that may not see it"})
+    source = ma.fields.String(metadata={"description": "sale or walk_in: how the file was opened"})
     grade = ma.fields.String()
     total_spent = Money()
+    spend_12m = Money(metadata={"description": "spend in the last 12 months: what the grade follows"})
+    marketing_consent = ma.fields.Boolean()
     created_at = StoreTime()
     vehicles = ma.fields.List(ma.fields.Nested(VehicleOut))
 
@@ -83,6 +91,26 @@ class CustomerFilter(PageArgs):
 
 class PlateIn(ma.Schema):
     plate = text(20)
+
+
+class WalkInCarIn(ma.Schema):
+    vin = ma.fields.String(required=True, validate=validate.Length(equal=17))
+    model = text(100)
+    trim = text(100, required=False)
+    color = text(50, required=False)
+    plate = text(20, required=False, allow_none=True)
+    mileage_km = ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=2_000_000),
+                                   metadata={"description": "the odometer when filed, if read"})
+
+
+class WalkInIn(ma.Schema):
+    """A car bought elsewhere (外购车) brought in for service: its owner's file and the car."""
+
+    name = text(100)
+    phone = Phone(required=True)
+    address = text(200)
+    vehicle = ma.fields.Nested(WalkInCarIn, required=True)
+    occurred_at = OccurredAt()  # when the owner was filed, for a paper file keyed in late (补录)
 
 
 # --- maintenance (保养) ---
@@ -116,22 +144,3 @@ class WindowArgs(PageArgs):
             raise ma.ValidationError("Give either to or within_days, not both.", "within_days")
         if "from_" in data and "to" in data and data["from_"] > data["to"]:
             raise ma.ValidationError("Must not be before from.", "to")
-
-
-class ReminderOut(ma.Schema):
-    vin = ma.fields.String()
-    customer_id = ma.fields.String()
-    customer_name = ma.fields.String()
-    phone = ma.fields.String()
-    model = ma.fields.String()
-    plate = ma.fields.String(allow_none=True)
-    delivered_on = ma.fields.Date()
-    next_due_on = ma.fields.Date()
-    next_due_km = ma.fields.Integer()
-    last_service_on = ma.fields.Date(allow_none=True)
-    last_mileage_km = ma.fields.Integer(allow_none=True)
-    due_by = ma.fields.String(metadata={"description": "date or mileage: what made it due"})
-    days_overdue = ma.fields.Integer(metadata={"description": "negative: days until it is due"})
-
-
-ReminderPage = page_schema(ReminderOut)

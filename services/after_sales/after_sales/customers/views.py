@@ -1,9 +1,9 @@
-"""What each caller may see of a customer: phone and ID numbers in full only for
+"""What each caller may see of a customer: phone, ID number and address in full only for
 after-sales coordinators and managers (客户隐私); masked for every other role.
 """
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Any
 
 from after_sales import domain
@@ -14,6 +14,7 @@ from shared.actors import Actor
 from shared.privacy import mask_id_number, mask_phone
 
 FULL_VIEW_ROLES = ("after_sales",)
+_DISTRICT = re.compile(r"^.{1,10}?[区县]")  # 上海市浦东新区 …: the district is shown, the street never
 
 
 def sees_personal_data(actor: Actor) -> bool:
@@ -26,11 +27,21 @@ def phone_for(actor: Actor, phone: str) -> str | None:
     return phone if sees_personal_data(actor) else mask_phone(phone)
 
 
+def mask_address(address: str | None) -> str | None:
+    """上海市浦东新区**** : the district at most (or the first three characters), the rest hidden."""
+    if not address:
+        return address
+    district = _DISTRICT.match(address)
+    return (district.group(0) if district else address[:3]) + "****"
+
+
 def vehicle_view(vehicle: Vehicle, policy: AfterSalesPolicy, history: bool = False) -> dict[str, Any]:
-    """A car on file, with its warranty's last day, and its service history when asked."""
-    view = {name: getattr(vehicle, name) for name in VehicleOut().fields if name not in ("warranty_until",
-                                                                                          "services")}
-    view["warranty_until"] = domain.warranty_last_day(vehicle.delivered_on, policy)
+    """A car on file, with its warranty's last day (a car sold here), and its service history when asked."""
+    view = {name: getattr(vehicle, name) for name in VehicleOut().fields
+            if name not in ("warranty_until", "services", "interval_months", "interval_km")}
+    view["interval_months"], view["interval_km"] = vehicle.plan_months, vehicle.plan_km
+    sold_here = vehicle.source == "sale"
+    view["warranty_until"] = domain.warranty_last_day(vehicle.delivered_on, policy) if sold_here else None
     if history:
         view["services"] = list(vehicle.services)
     return view
@@ -42,17 +53,6 @@ def customer_view(customer: Customer, actor: Actor, policy: AfterSalesPolicy,
     view = {name: getattr(customer, name) for name in CustomerOut().fields if name != "vehicles"}
     if not sees_personal_data(actor):
         view["phone"], view["id_number"] = mask_phone(customer.phone), mask_id_number(customer.id_number)
+        view["address"] = mask_address(customer.address)
     view["vehicles"] = [vehicle_view(v, policy, history) for v in customer.vehicles]
     return view
-
-
-def reminder_view(vehicle: Vehicle, actor: Actor, today: date) -> dict[str, Any]:
-    """One car to call about its service (保养提醒), and why it is due."""
-    by_mileage = vehicle.last_mileage_km is not None and vehicle.last_mileage_km >= vehicle.next_due_km
-    return {"vin": vehicle.vin, "customer_id": vehicle.customer_id, "customer_name": vehicle.customer.name,
-            "phone": phone_for(actor, vehicle.customer.phone), "model": vehicle.model, "plate": vehicle.plate,
-            "delivered_on": vehicle.delivered_on, "next_due_on": vehicle.next_due_on,
-            "next_due_km": vehicle.next_due_km, "last_service_on": vehicle.last_service_on,
-            "last_mileage_km": vehicle.last_mileage_km,
-            "due_by": "mileage" if by_mileage and vehicle.next_due_on > today else "date",
-            "days_overdue": (today - vehicle.next_due_on).days}

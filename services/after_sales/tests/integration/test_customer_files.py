@@ -25,7 +25,9 @@ def customers(caller, **params) -> dict:
 def test_a_delivery_opens_a_customer_file_with_the_car_and_its_first_service_due(as_role, deliver) -> None:
     deliver(order_id="o-1", delivered_at=datetime(2025, 1, 10, 10, 0, tzinfo=BEIJING), consultant_id="c7")
     [customer] = customers(as_role(*AFTER_SALES))["items"]
-    assert (customer["name"], customer["phone"], customer["grade"]) == ("Wang Lei", "13812345678", "second")
+    # Bought over 12 months before today (2026-12): the grade counts the last 12 months' spend only, 0.00.
+    assert (customer["name"], customer["phone"], customer["grade"]) == ("Wang Lei", "13812345678", "other")
+    assert (customer["total_spent"], customer["spend_12m"], customer["source"]) == ("189900.00", "0.00", "sale")
     [car] = customer["vehicles"]
     assert car["vin"] == VIN and car["model"] == "Aurora" and car["order_id"] == "o-1"
     assert car["plate"] is None and car["consultant_id"] == "c7"
@@ -53,7 +55,9 @@ def test_a_second_car_for_the_same_phone_joins_the_existing_file(as_role, delive
     assert [v["vin"] for v in customer["vehicles"]] == [vin_for(1), vin_for(2)]
     assert customer["total_spent"] == "379800.00" and customer["grade"] == "first"
     kinds = [e["type"] for e in outbox() if "return_visit" not in e["type"]]
-    assert kinds == ["dealer.after_sales.customer.created.v1", "dealer.after_sales.vehicle.added.v1"]
+    # 189,900 is second grade (150,000+); two cars, 379,800, reach first (300,000+): the file is regraded.
+    assert kinds == ["dealer.after_sales.customer.created.v1", "dealer.after_sales.customer.graded.v1",
+                     "dealer.after_sales.vehicle.added.v1"]  # graded in the delivery's transaction, then announced
 
 
 def test_the_delivery_date_is_the_stores_local_date(as_role, deliver) -> None:
@@ -134,6 +138,7 @@ def test_delivery_events_carry_no_full_phone_or_id_number_and_conform_to_the_con
     found = outbox()
     assert {e["type"] for e in found} == {"dealer.after_sales.customer.created.v1",
                                           "dealer.after_sales.vehicle.added.v1",
+                                          "dealer.after_sales.customer.graded.v1",
                                           "dealer.after_sales.return_visit.scheduled.v1"}
     for event in found:
         assert contract_errors(event) == [], event

@@ -7,8 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from after_sales.cases.services import escalate_overdue_complaints
+from after_sales.consumers import vehicle_registered
+from after_sales.grades.services import regrade_everyone
+from after_sales.maintenance.services import mark_missed_appointments
+from after_sales.policy import load_policy
 from contracts import contract_errors, known_event_types
 from shared.domain import InvalidInput
+from shared.envelope import make_event
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -28,6 +33,7 @@ def test_every_after_sales_event_type_conforms_to_the_contract(app, as_role, del
     claim = coordinator.post("/api/v1/warranty-claims", json={
         "kind": "warranty", "vin": "LSVTEST0000000002", "description": "rattle in the door"}).get_json()
     coordinator.post(f"/api/v1/warranty-claims/{claim['id']}/decide", json={"decision": "approved"})
+    every_car_round(app, coordinator, deliver)
 
     found = outbox()
     ours = {t for t in known_event_types() if t.startswith("dealer.after_sales.")}
@@ -36,6 +42,43 @@ def test_every_after_sales_event_type_conforms_to_the_contract(app, as_role, del
         assert contract_errors(event) == [], event
         assert event["source"] == "/dealer/after_sales"
         assert "13812345678" not in str(event) and "110101199003074514" not in str(event)
+
+
+def every_car_round(app, coordinator, deliver) -> None:
+    """Issue 17's events: walk-in file, plate, plan, reminder calls, appointments, answers, consent, notice,
+    a prospect's complaint, the daily grading."""
+    now = datetime.now(BEIJING)
+    walk_in = coordinator.post("/api/v1/customers", json={
+        "name": "Zhao Min", "phone": "13900001111", "address": "上海市浦东新区世纪大道100号",
+        "vehicle": {"vin": "LSVTEST0000000003", "model": "Corolla"}}).get_json()
+    assert walk_in["source"] == "walk_in"
+    with app.extensions["dealer"].sessions() as session, session.begin():
+        vehicle_registered(session, make_event("orders", "orders.vehicle.registered", "o-x", {
+            "order_id": "o-x", "vin": "LSVTEST0000000002", "plate_no": "沪A12345", "registered_on": "2026-12-01",
+            "by": "store"}))
+    assert coordinator.put("/api/v1/vehicles/LSVTEST0000000003/maintenance-plan",
+                           json={"interval_months": 1, "interval_km": 3000}).status_code == 200
+    listed = coordinator.get("/api/v1/reminders", query_string={"within_days": 40}).get_json()["items"]
+    [reminder] = [r for r in listed if r["vin"] == "LSVTEST0000000003"]  # plan: a month from filing
+    tomorrow = (now + timedelta(days=1)).isoformat()
+    booked = coordinator.post(f"/api/v1/reminders/{reminder['id']}/calls",
+                              json={"outcome": "booked", "scheduled_at": tomorrow}).get_json()
+    coordinator.post(f"/api/v1/service-appointments/{booked['appointment_id']}/cancel", json={"reason": "busy"})
+    for _ in range(2):
+        appointment = coordinator.post("/api/v1/service-appointments", json={
+            "customer_id": walk_in["id"], "vin": "LSVTEST0000000003", "scheduled_at": tomorrow, "kind": "repair"})
+    coordinator.post(f"/api/v1/service-appointments/{appointment.get_json()['id']}/arrive", json={})
+    with app.extensions["dealer"].sessions() as session:
+        assert mark_missed_appointments(session, now + timedelta(days=3), BEIJING) == 1
+    visit = coordinator.get("/api/v1/return-visits").get_json()["items"][0]
+    coordinator.post(f"/api/v1/return-visits/{visit['id']}/complete", json={
+        "answers": {"sales_process": 5, "delivery": 4, "facility": 4, "recommend": 9}})
+    coordinator.put(f"/api/v1/customers/{walk_in['id']}/consent", json={"marketing": True, "source": "phone"})
+    coordinator.post("/api/v1/notices", json={"title": "Winter check", "body": "Free check-up", "segment": {}})
+    coordinator.post("/api/v1/complaints", json={"phone": "13900002222", "name": "Qian", "category": "price",
+                                                 "severity": "low", "description": "quoted price differed"})
+    with app.extensions["dealer"].sessions() as session:  # a year on, the cars bought now no longer count
+        regrade_everyone(session, load_policy(), (now + timedelta(days=400)).date())
 
 
 def test_a_delivery_is_read_tolerantly_unknown_fields_ignored_a_bad_id_number_left_out_utc_assumed(

@@ -170,7 +170,7 @@ def test_the_workers_job_escalates_a_complaint_opened_long_ago_on_the_real_clock
         complaint = session.get(Complaint, stale["id"])
         complaint.opened_at -= timedelta(hours=25)
         complaint.deadline -= timedelta(hours=25)
-    assert [job.run for job in SPEC.jobs] == [escalate_now]
+    assert escalate_now in [job.run for job in SPEC.jobs]
     with app.extensions["dealer"].sessions() as session:
         assert escalate_now(session) == 1
     assert [c["id"] for c in complaints(coordinator, escalated="true")] == [stale["id"]]

@@ -52,6 +52,17 @@ def test_bad_input_names_the_field_and_only_clerks_receive_cars(new_vin, clerk, 
     assert consultant.get("/api/v1/vehicles").status_code == 200
 
 
+def test_a_nul_or_control_character_in_a_name_is_422_naming_the_field_never_a_500(new_vin, clerk, receive) -> None:
+    # a NUL anywhere is refused before the schema (the web kernel: PostgreSQL cannot store one), naming its field
+    nul = clerk.post("/api/v1/vehicles", json={**CAR, "vin": new_vin(), "model": "Aurora\u0000"})
+    assert nul.status_code == 422 and list(nul.get_json()["errors"]) == ["model"]
+    bad = clerk.post("/api/v1/vehicles", json={**CAR, "vin": new_vin(), "model": "Aurora\t", "color": "w\nx"})
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"model", "color"}
+    vin = receive()["vin"]
+    moved = clerk.post(f"/api/v1/vehicles/{vin}/transfers", json={"to_location": "east\u0000", "note": "a\nb"})
+    assert moved.status_code == 422 and list(moved.get_json()["errors"]) == ["to_location"]  # a note may break lines
+
+
 def test_passing_inspection_makes_a_car_available(receive) -> None:
     assert receive()["status"] == "available"
 
@@ -112,10 +123,11 @@ def test_stock_counts_per_model_trim_colour_by_status_and_ageing_buckets(receive
     receive(color="black", inspect=False)
     receive(kind="test_drive")
     report = clerk.get("/api/v1/stock").get_json()
-    black, white = report["items"]
+    black, white, fleet_line = report["items"]  # sale stock's lines first, then the fleet's own
     assert (white["color"], white["on_hand"], white["by_status"]["available"]) == ("white", 4, 4)
     assert white["ageing"] == {"0-30": 1, "31-60": 1, "61-90": 1, "over_90": 1}
     assert black["by_status"]["pending_inspection"] == 1 and report["totals"]["on_hand"] == 5
+    assert (fleet_line["kind"], fleet_line["on_hand"]) == ("test_drive", 1)
     fleet = clerk.get("/api/v1/stock?kind=test_drive").get_json()
     assert fleet["totals"]["on_hand"] == 1
 

@@ -228,34 +228,6 @@ def test_a_transfer_must_name_the_destination() -> None:
     assert caught.value.field == "to_location"
 
 
-# stock age (库龄)
-
-
-@pytest.mark.parametrize(
-    "days, bucket",
-    [
-        (0, "0-30"),
-        (30, "0-30"),
-        (31, "31-60"),
-        (60, "31-60"),
-        (61, "61-90"),
-        (90, "61-90"),
-        (91, "over_90"),
-    ],
-)
-def test_ageing_buckets_count_whole_days_since_arrival(days: int, bucket: str) -> None:
-    assert domain.ageing_bucket(T0, T0 + timedelta(days=days)) == bucket
-
-
-def test_a_part_day_does_not_move_a_car_into_the_next_bucket() -> None:
-    assert domain.ageing_bucket(T0, T0 + timedelta(days=30, hours=23)) == "0-30"
-
-
-def test_clock_skew_never_gives_a_negative_stock_age() -> None:
-    assert domain.stock_age_days(T0, T0 - timedelta(minutes=5)) == 0
-    assert domain.ageing_bucket(T0, T0 - timedelta(minutes=5)) == "0-30"
-
-
 # keys (钥匙管理)
 
 

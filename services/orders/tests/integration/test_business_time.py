@@ -17,11 +17,15 @@ def at(raw: str) -> datetime:
 
 
 def test_a_sale_from_the_paper_file_keeps_each_steps_date_in_the_order_and_its_events(
-        place, inventory_says, consultant, manager, back_office, published) -> None:
+        place, inventory_says, consultant, manager, back_office, insure, published) -> None:
     placed_on, drafted_on, approved_on, paid_on, delivered_on = ago(20), ago(18), ago(17), ago(15), ago(12)
+    reviewed_on = ago(17.5)
     order_id = place(occurred_at=placed_on)["id"]
     inventory_says("inventory.vehicle.reserved", order_id, vin="LSVAU2182N2183290", at=ago(20))
     assert consultant.post(f"/api/v1/orders/{order_id}/contract", json={"occurred_at": drafted_on}).status_code == 201
+    assert back_office.post(f"/api/v1/orders/{order_id}/contract/review",
+                            json={"passed": True, "occurred_at": reviewed_on}).status_code == 200
+    insure(order_id)  # cover from 30 days back: the delivery 12 days ago is inside it
     approved = manager.post(f"/api/v1/orders/{order_id}/contract/approve", json={"occurred_at": approved_on})
     balance = back_office.post(f"/api/v1/orders/{order_id}/payments", json={
         "amount": "184900.00", "method": "bank_transfer", "kind": "balance", "occurred_at": paid_on})
@@ -33,6 +37,7 @@ def test_a_sale_from_the_paper_file_keeps_each_steps_date_in_the_order_and_its_e
     assert at(order["contract"]["drafted_at"]) == at(drafted_on)
     assert [at(p["at"]) for p in order["payments"]] == [at(placed_on), at(paid_on)]  # the deposit with the order
     expected = {"orders.order.placed": ("placed_at", placed_on), "orders.contract.approved": ("at", approved_on),
+                "orders.contract.reviewed": ("reviewed_at", reviewed_on),
                 "orders.order.delivered": ("delivered_at", delivered_on)}
     for key, (field, when) in expected.items():
         [event] = published(key)

@@ -29,11 +29,10 @@ def test_a_failed_reservation_backorders_the_order_with_the_reason(place, invent
 
 
 def test_a_backordered_order_with_an_approved_contract_is_contracted_when_its_car_arrives(
-        place, inventory_says, manager) -> None:
+        place, inventory_says, manager, approve) -> None:
     order_id = place()["id"]
     inventory_says("inventory.reservation.failed", order_id, **FAILED)
-    manager.post(f"/api/v1/orders/{order_id}/contract")
-    assert manager.post(f"/api/v1/orders/{order_id}/contract/approve").get_json()["order_status"] == "backordered"
+    assert approve(order_id)["order_status"] == "backordered"
     inventory_says("inventory.vehicle.reserved", order_id, **RESERVED)
     assert manager.get(f"/api/v1/orders/{order_id}").get_json()["status"] == "contracted"
 

@@ -8,25 +8,20 @@ from orders.app import create_app
 ALL_PASSED = {"exterior": True, "interior": True, "fuel": True, "accessories": True, "documents": True, "keys": True}
 
 
-def paid_in_full(order_id: str, manager, back_office) -> None:
-    assert manager.post(f"/api/v1/orders/{order_id}/contract").status_code == 201
-    assert manager.post(f"/api/v1/orders/{order_id}/contract/approve").status_code == 200
-    balance = back_office.post(f"/api/v1/orders/{order_id}/payments",
-                               json={"amount": "184900.00", "method": "bank_transfer", "kind": "balance"})
-    assert balance.status_code == 201 and balance.get_json()["order_status"] == "paid"
-
-
 def test_the_whole_paper_trail_ends_delivered_with_what_after_sales_needs(reserved, consultant, manager,
-                                                                          back_office, published) -> None:
+                                                                          back_office, insure, published) -> None:
     order_id = reserved()
     drafted = consultant.post(f"/api/v1/orders/{order_id}/contract")
     assert drafted.status_code == 201 and drafted.get_json()["status"] == "drafted"
+    reviewed = back_office.post(f"/api/v1/orders/{order_id}/contract/review", json={"passed": True}).get_json()
+    assert (reviewed["status"], reviewed["needs_manager_approval"]) == ("reviewed", True)
     approved = manager.post(f"/api/v1/orders/{order_id}/contract/approve").get_json()
     assert (approved["status"], approved["order_status"], approved["discount"]) == ("approved", "contracted",
                                                                                     "10000.00")
     balance = back_office.post(f"/api/v1/orders/{order_id}/payments",
                                json={"amount": "184900.00", "method": "bank_transfer", "kind": "balance"})
     assert balance.get_json()["outstanding"] == "0.00" and balance.get_json()["order_status"] == "paid"
+    insure(order_id)
     delivered = consultant.post(f"/api/v1/orders/{order_id}/deliver", json={"checklist": ALL_PASSED})
     assert delivered.status_code == 200 and delivered.get_json()["status"] == "delivered"
     [event] = published("orders.order.delivered")
@@ -37,11 +32,11 @@ def test_the_whole_paper_trail_ends_delivered_with_what_after_sales_needs(reserv
     assert event["data"]["delivered_at"]
 
 
-def test_a_consultant_approving_a_discount_over_the_limit_is_409_and_nothing_changes(reserved, consultant,
-                                                                                     published) -> None:
-    order_id = reserved()
+def test_the_back_office_alone_approving_a_discount_over_the_limit_is_409_and_nothing_changes(
+        reserved, consultant, back_office, published) -> None:
+    order_id = reserved()  # 199900.00 - 189900.00 = 10000.00 off, over the 5000.00 limit
     consultant.post(f"/api/v1/orders/{order_id}/contract")
-    refused = consultant.post(f"/api/v1/orders/{order_id}/contract/approve")
+    refused = back_office.post(f"/api/v1/orders/{order_id}/contract/approve")
     assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
     assert "discount 10000.00 exceeds the consultant's limit 5000.00" in refused.get_json()["detail"]
     order = consultant.get(f"/api/v1/orders/{order_id}").get_json()
@@ -49,22 +44,20 @@ def test_a_consultant_approving_a_discount_over_the_limit_is_409_and_nothing_cha
     assert published("orders.contract.approved") == []
 
 
-def test_a_consultant_approves_their_own_contract_within_the_limit(reserved, consultant, as_role) -> None:
-    order_id = reserved(price="196000.00")
+def test_a_consultant_no_longer_approves_contracts(reserved, consultant) -> None:
+    order_id = reserved(price="196000.00")  # 3900.00 off, within the limit
     consultant.post(f"/api/v1/orders/{order_id}/contract")
-    assert as_role("consultant", "c2").post(f"/api/v1/orders/{order_id}/contract/approve").status_code == 403
-    approved = consultant.post(f"/api/v1/orders/{order_id}/contract/approve")
-    assert approved.status_code == 200 and approved.get_json()["approver_role"] == "consultant"
+    refused = consultant.post(f"/api/v1/orders/{order_id}/contract/approve")
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
 
 
-def test_a_higher_discount_limit_set_in_the_environment_lets_a_consultant_approve(database_url, reserved,
-                                                                                    monkeypatch) -> None:
+def test_a_higher_discount_limit_set_in_the_environment_lets_the_back_office_approve_alone(
+        database_url, reserved, monkeypatch) -> None:
     order_id = reserved()  # a discount of 10000.00, over the default limit
     monkeypatch.setenv("ORDERS_CONSULTANT_DISCOUNT_LIMIT", "12000.00")
     client = create_app({"DATABASE_URL": database_url, "JWT_SECRET": DEFAULT_SECRET}).test_client()
-    headers = token("consultant", "c1")
-    assert client.post(f"/api/v1/orders/{order_id}/contract", headers=headers).status_code == 201
-    approved = client.post(f"/api/v1/orders/{order_id}/contract/approve", headers=headers)
+    assert client.post(f"/api/v1/orders/{order_id}/contract", headers=token("consultant", "c1")).status_code == 201
+    approved = client.post(f"/api/v1/orders/{order_id}/contract/approve", headers=token("back_office", "b1"))
     assert approved.status_code == 200 and approved.get_json()["order_status"] == "contracted"
 
 
@@ -83,6 +76,10 @@ def test_payments_are_recorded_by_back_office_or_managers_in_exact_decimals(rese
                                                                             back_office) -> None:
     order_id = reserved(payment_method="loan")
     url = f"/api/v1/orders/{order_id}/payments"
+    # a loan of 189900.00 - 5000.00 deposit - 0.30 paid below = 184899.70, applied and approved
+    loan = {"lender": "Aurora Finance", "amount": "184899.70", "term_months": 36, "annual_rate": "3.85"}
+    assert consultant.post(f"/api/v1/orders/{order_id}/loan", json=loan).status_code == 201
+    assert back_office.post(f"/api/v1/orders/{order_id}/loan/decision", json={"approved": True}).status_code == 200
     assert consultant.post(url, json={"amount": "1.00", "method": "cash", "kind": "balance"}).status_code == 403
     floated = back_office.post(url, json={"amount": 0.1, "method": "cash", "kind": "balance"})
     assert floated.status_code == 422 and "amount" in floated.get_json()["errors"]
@@ -92,10 +89,10 @@ def test_payments_are_recorded_by_back_office_or_managers_in_exact_decimals(rese
     assert loan.status_code == 201 and loan.get_json()["paid_total"] == "189900.00"
 
 
-def test_a_delivery_with_one_checklist_item_failed_is_409_and_nothing_changes(reserved, manager, back_office,
-                                                                              consultant, published) -> None:
+def test_a_delivery_with_one_checklist_item_failed_is_409_and_nothing_changes(reserved, pay_off, consultant,
+                                                                              published) -> None:
     order_id = reserved()
-    paid_in_full(order_id, manager, back_office)
+    pay_off(order_id)
     refused = consultant.post(f"/api/v1/orders/{order_id}/deliver", json={"checklist": {**ALL_PASSED, "fuel": False}})
     assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
     assert refused.get_json()["failed"] == ["fuel"] and "fuel" in refused.get_json()["detail"]
@@ -131,10 +128,9 @@ def test_cancelling_before_approval_refunds_everything_paid(reserved, consultant
     assert again.status_code == 409 and "already cancelled" in again.get_json()["detail"]
 
 
-def test_cancelling_after_approval_forfeits_the_deposit(reserved, manager, consultant) -> None:
+def test_cancelling_after_approval_forfeits_the_deposit(reserved, manager, approve) -> None:
     order_id = reserved()
-    manager.post(f"/api/v1/orders/{order_id}/contract")
-    manager.post(f"/api/v1/orders/{order_id}/contract/approve")
+    approve(order_id)
     cancelled = manager.post(f"/api/v1/orders/{order_id}/cancel", json={"reason": "loan refused"}).get_json()
     assert (cancelled["refund"], cancelled["forfeited"]) == ("0.00", "5000.00")
 
@@ -147,9 +143,9 @@ def test_only_the_owner_or_the_desk_cancels_and_a_reason_is_required(reserved, a
     assert as_role("back_office", "b1").post(url, json={"reason": "customer asked"}).status_code == 200
 
 
-def test_a_delivered_order_cannot_be_cancelled(reserved, manager, back_office, consultant) -> None:
+def test_a_delivered_order_cannot_be_cancelled(reserved, pay_off, consultant) -> None:
     order_id = reserved()
-    paid_in_full(order_id, manager, back_office)
+    pay_off(order_id)
     consultant.post(f"/api/v1/orders/{order_id}/deliver", json={"checklist": ALL_PASSED})
     refused = consultant.post(f"/api/v1/orders/{order_id}/cancel", json={"reason": "too late"})
     assert refused.status_code == 409 and "already delivered" in refused.get_json()["detail"]
@@ -165,14 +161,14 @@ def test_the_same_payment_sent_twice_with_one_idempotency_key_is_recorded_once(r
     assert back_office.get(f"/api/v1/orders/{order_id}").get_json()["paid_total"] == "6000.00"
 
 
-def test_every_event_of_the_paper_trail_conforms_to_the_contract(reserved, manager, back_office, consultant,
-                                                                 published) -> None:
+def test_every_event_of_the_paper_trail_conforms_to_the_contract(reserved, pay_off, consultant, published) -> None:
     order_id = reserved()
-    paid_in_full(order_id, manager, back_office)
+    pay_off(order_id)
     consultant.post(f"/api/v1/orders/{order_id}/deliver", json={"checklist": ALL_PASSED})
     consultant.post(f"/api/v1/orders/{reserved()}/cancel", json={"reason": "changed mind"})
     assert {e["type"] for e in published()} >= {f"dealer.orders.{key}.v1" for key in (
-        "order.placed", "order.confirmed", "contract.approved", "payment.received", "order.delivered",
+        "order.placed", "order.confirmed", "contract.reviewed", "contract.approved", "insurance.arranged",
+        "payment.received", "order.delivered",
         "order.cancelled")}
     for event in published():
         assert event["subject"] == event["data"]["order_id"] and contract_errors(event) == [], event

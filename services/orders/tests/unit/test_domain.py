@@ -193,65 +193,105 @@ def test_a_contract_is_drafted_only_once(contract_status: str) -> None:
         )
 
 
-@pytest.mark.parametrize("role", ["sales_manager", "back_office"])
-def test_managers_and_back_office_approve_any_discount(role: str) -> None:
-    order = FakeOrder(status="reserved", vin=VIN, contract_status="drafted")
-    domain.approve_contract(order, role, LIMIT)
+# review (审核) and approval: FakeOrder's discount is 150000.00 - 140000.00 = 10000.00, over the 5000 limit
+
+
+def within_limit(**changes: Any) -> FakeOrder:
+    """A drafted contract with a discount of 150000.00 - 146000.00 = 4000.00, within the 5000 limit."""
+    return FakeOrder(**{"status": "reserved", "vin": VIN, "contract_status": "drafted", "price": D("146000.00"),
+                        **changes})
+
+
+def test_a_passed_review_within_the_limit_approves_the_contract() -> None:
+    order = within_limit()
+    assert domain.review_contract(order, True, LIMIT) is True
     assert (order.status, order.contract_status) == ("contracted", "approved")
 
 
-@pytest.mark.parametrize("price", ["145000.00", "150000.00", "152000.00"])
-def test_a_consultant_approves_a_discount_up_to_the_limit(price: str) -> None:
-    order = FakeOrder(
-        status="reserved", vin=VIN, contract_status="drafted", price=D(price)
-    )
-    domain.approve_contract(order, "consultant", LIMIT)
-    assert order.contract_status == "approved"
-
-
-def test_a_discount_above_the_consultants_limit_needs_a_manager() -> None:
+def test_a_passed_review_over_the_limit_waits_for_a_sales_manager() -> None:
     order = FakeOrder(status="reserved", vin=VIN, contract_status="drafted")
-    with pytest.raises(
-        DomainError, match="discount 10000.00 exceeds the consultant's limit 5000.00"
-    ):
-        domain.approve_contract(order, "consultant", LIMIT)
+    assert domain.review_contract(order, True, LIMIT) is False
+    assert (order.status, order.contract_status) == ("reserved", "reviewed")
+    domain.approve_contract(order, "sales_manager", LIMIT)
+    assert (order.status, order.contract_status) == ("contracted", "approved")
+
+
+def test_a_failed_review_keeps_the_contract_drafted_for_another_review() -> None:
+    order = within_limit()
+    assert domain.review_contract(order, False, LIMIT) is False
     assert (order.status, order.contract_status) == ("reserved", "drafted")
+    assert domain.review_contract(order, True, LIMIT) is True
 
 
-@pytest.mark.parametrize("role", ["dcc", "inventory_clerk", "after_sales", "ops", ""])
+def test_a_discount_exactly_at_the_limit_needs_no_manager() -> None:
+    # 150000.00 - 145000.00 = 5000.00, not over the 5000 limit
+    assert domain.needs_manager_approval(within_limit(price=D("145000.00")), LIMIT) is False
+    assert domain.needs_manager_approval(within_limit(price=D("144999.99")), LIMIT) is True
+
+
+def test_a_manager_approves_only_after_the_back_office_passed_the_review() -> None:
+    order = FakeOrder(status="reserved", vin=VIN, contract_status="drafted")
+    with pytest.raises(DomainError, match="has not passed the contract's review"):
+        domain.approve_contract(order, "sales_manager", LIMIT)
+    assert order.contract_status == "drafted"
+
+
+def test_a_manager_has_nothing_to_approve_within_the_limit() -> None:
+    with pytest.raises(DomainError, match="no manager approval is needed"):
+        domain.approve_contract(within_limit(), "sales_manager", LIMIT)
+
+
+def test_the_back_office_approving_within_the_limit_is_its_passed_review() -> None:
+    order = within_limit()
+    domain.approve_contract(order, "back_office", LIMIT)
+    assert (order.status, order.contract_status) == ("contracted", "approved")
+
+
+def test_the_back_office_alone_cannot_approve_a_discount_over_the_limit() -> None:
+    order = FakeOrder(status="reserved", vin=VIN, contract_status="drafted")
+    with pytest.raises(DomainError, match="discount 10000.00 exceeds the consultant's limit 5000.00"):
+        domain.approve_contract(order, "back_office", LIMIT)
+    assert order.contract_status == "drafted"
+
+
+@pytest.mark.parametrize("role", ["consultant", "dcc", "inventory_clerk", "after_sales", "ops", ""])
 def test_other_roles_cannot_approve_contracts(role: str) -> None:
-    order = FakeOrder(
-        status="reserved", vin=VIN, contract_status="drafted", price=D("150000")
-    )
+    order = FakeOrder(status="reserved", vin=VIN, contract_status="reviewed")
     with pytest.raises(DomainError, match="cannot approve contracts"):
         domain.approve_contract(order, role, LIMIT)
 
 
 @pytest.mark.parametrize("contract_status", [None, "approved"])
-def test_only_a_drafted_contract_can_be_approved(contract_status: str | None) -> None:
+def test_only_a_contract_waiting_for_approval_can_be_approved(contract_status: str | None) -> None:
     order = FakeOrder(status="reserved", vin=VIN, contract_status=contract_status)
-    with pytest.raises(DomainError, match="no drafted contract"):
+    with pytest.raises(DomainError, match="no contract waiting for approval"):
         domain.approve_contract(order, "sales_manager", LIMIT)
+
+
+@pytest.mark.parametrize("contract_status", [None, "reviewed", "approved"])
+def test_only_a_drafted_contract_is_reviewed(contract_status: str | None) -> None:
+    with pytest.raises(DomainError, match="no drafted contract to review"):
+        domain.review_contract(FakeOrder(status="reserved", contract_status=contract_status), True, LIMIT)
 
 
 @pytest.mark.parametrize(
     "status", ["pending", "contracted", "paid", "delivered", "cancelled"]
 )
 def test_a_contract_is_approved_only_while_reserved_or_backordered(status: str) -> None:
-    order = FakeOrder(status=status, contract_status="drafted")
+    order = FakeOrder(status=status, contract_status="reviewed")
     with pytest.raises(DomainError, match=f"that is {status}"):
         domain.approve_contract(order, "sales_manager", LIMIT)
 
 
 def test_approving_a_backordered_contract_waits_for_the_car() -> None:
-    order = FakeOrder(status="backordered", contract_status="drafted")
+    order = FakeOrder(status="backordered", contract_status="reviewed")
     domain.approve_contract(order, "sales_manager", LIMIT)
     assert (order.status, order.contract_status) == ("backordered", "approved")
 
 
 def test_approving_a_contract_already_paid_in_full_makes_the_order_paid() -> None:
     order = FakeOrder(
-        status="reserved", vin=VIN, contract_status="drafted", paid_total=D("140000.00")
+        status="reserved", vin=VIN, contract_status="reviewed", paid_total=D("140000.00")
     )
     domain.approve_contract(order, "sales_manager", LIMIT)
     assert order.status == "paid"
@@ -345,8 +385,15 @@ def test_closed_orders_take_no_payment(status: str) -> None:
 
 def test_a_paid_order_with_every_checklist_item_passed_is_delivered() -> None:
     order = paid()
-    domain.deliver(order, ALL_PASSED)
+    domain.deliver(order, ALL_PASSED, insured=True)
     assert order.status == "delivered"
+
+
+def test_a_paid_order_without_compulsory_insurance_on_the_day_is_not_delivered() -> None:
+    order = paid()
+    with pytest.raises(DomainError, match="compulsory insurance policy"):
+        domain.deliver(order, ALL_PASSED, insured=False)
+    assert order.status == "paid"
 
 
 def test_an_order_not_paid_in_full_cannot_be_delivered_and_says_what_is_missing() -> (
@@ -356,7 +403,7 @@ def test_an_order_not_paid_in_full_cannot_be_delivered_and_says_what_is_missing(
         status="reserved", vin=VIN, contract_status="drafted", paid_total=D("5000.00")
     )
     with pytest.raises(DomainError) as caught:
-        domain.deliver(order, ALL_PASSED)
+        domain.deliver(order, ALL_PASSED, insured=True)
     assert "contract is not approved" in caught.value.detail
     assert "135000.00 is still outstanding" in caught.value.detail
     assert order.status == "reserved"
@@ -367,12 +414,12 @@ def test_an_order_not_paid_in_full_cannot_be_delivered_and_says_what_is_missing(
 )
 def test_only_paid_orders_are_delivered(status: str) -> None:
     with pytest.raises(DomainError, match=f"cannot deliver an order that is {status}"):
-        domain.deliver(FakeOrder(status=status), ALL_PASSED)
+        domain.deliver(FakeOrder(status=status), ALL_PASSED, insured=True)
 
 
 def test_a_backordered_order_cannot_be_delivered_without_a_car() -> None:
     with pytest.raises(DomainError, match="no car is reserved"):
-        domain.deliver(FakeOrder(status="backordered"), ALL_PASSED)
+        domain.deliver(FakeOrder(status="backordered"), ALL_PASSED, insured=True)
 
 
 def test_delivery_names_every_failed_and_missing_checklist_item() -> None:
@@ -380,7 +427,7 @@ def test_delivery_names_every_failed_and_missing_checklist_item() -> None:
     checklist = {**ALL_PASSED, "fuel": False, "keys": False}
     del checklist["documents"]
     with pytest.raises(DomainError) as caught:
-        domain.deliver(order, checklist)
+        domain.deliver(order, checklist, insured=True)
     assert "failed: fuel, keys; missing: documents" in caught.value.detail
     assert caught.value.extra == {"failed": ["fuel", "keys"], "missing": ["documents"]}
     assert order.status == "paid"
@@ -391,7 +438,7 @@ def test_an_empty_checklist_blocks_delivery() -> None:
         DomainError,
         match="missing: exterior, interior, fuel, accessories, documents, keys",
     ):
-        domain.deliver(paid(), {})
+        domain.deliver(paid(), {}, insured=True)
 
 
 # cancellation (退订)

@@ -10,13 +10,24 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.projections import after_sales, inventory, leads, orders
+from reporting.projections import after_sales, care, inventory, leads, orders, paperwork
 from reporting.projections.common import Projector
 from reporting.projections.facts import Facts
 from shared.envelope import routing_key_of
 
+
+def _in_turn(*projectors: Projector) -> Projector:
+    """One event read by several projections (a return visit's CSI and its questionnaire): each in turn."""
+    def project_each(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
+        for projector in projectors:
+            projector(event, facts, tz)
+    return project_each
+
+
 PROJECTORS: dict[str, Projector] = {**leads.PROJECTORS, **orders.PROJECTORS, **inventory.PROJECTORS,
                                     **after_sales.PROJECTORS}
+for _key, _projector in {**paperwork.PROJECTORS, **care.PROJECTORS}.items():  # round 2's figures, beside the others
+    PROJECTORS[_key] = _in_turn(PROJECTORS[_key], _projector) if _key in PROJECTORS else _projector
 
 
 def project(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:

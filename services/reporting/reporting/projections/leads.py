@@ -15,38 +15,52 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reporting.dates import aware, local_day, parse_date
-from reporting.domain import COMPETITOR_REASON, LOST_REASONS, OTHER_REASON, converted_within_30_days
+from reporting.domain import COMPETITOR_REASON, DIRECT_CONTACT_SOURCES, LOST_REASONS, OTHER_REASON, filed_in_time
 from reporting.models import AppointmentFact, CampaignFact, CampaignLeadFact, InquiryFact, LeadFact
 from reporting.projections.common import Projector, business_day, business_time, earliest, resolve_lead, text
+from reporting.projections.conversion import file_under_phone, merge_orders, phone_key_of, settle
 from reporting.projections.facts import Facts, count
 from reporting.projections.lead_days import all_days, second_visit_day, with_day
 
 
 def inquiry_received(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
-    """A call or walk-in logged (来电/到店登记); filed at once when the customer has a file."""
+    """A call or walk-in logged (来电/到店登记): a new-customer contact unless the phone had a file already.
+
+    It led to a file (建卡率) when the lead that lists it was filed by the end of the next local day.
+    """
     data = event["data"]
     day = business_day(event, "received_at", tz)
     inquiry = facts.row(InquiryFact, inquiry_id=text(data, "inquiry_id", event.get("subject", "")))
     inquiry.day, inquiry.channel = day, text(data, "channel")
     inquiry.consultant_id = text(data, "received_by")
-    inquiry.filed = bool(inquiry.filed or data.get("filed"))
+    inquiry.on_file = bool(inquiry.on_file or data.get("filed"))  # leads says: the phone was on file then
+    inquiry.filed = filed_in_time(day, inquiry.filed_day)
     count(facts, day, "inquiries", inquiry.consultant_id)
 
 
 def lead_created(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
-    """A customer filed (建卡) by its first owner; the inquiries it lists count as filed.
+    """A customer filed (建卡) by its first owner; the inquiries it lists were filed on its day.
 
-    The lead counts as filed from its row (``reporting.projections.rates``), so a duplicate merged
-    away stops counting whichever of the two events came first.
+    Filed with no inquiry logged first, a walk-in or call is itself a new-customer contact, filed at
+    once. The lead counts from its row (``reporting.projections.rates``), so a duplicate merged away
+    stops counting whichever of the two events came first. Its phone's orders naming no lead count
+    for it (``reporting.projections.conversion``).
     """
     data = event["data"]
-    created_at = business_time(event, "created_at")
+    created_at, day = business_time(event, "created_at"), business_day(event, "created_at", tz)
+    inquiry_ids = [str(inquiry_id) for inquiry_id in data.get("inquiry_ids") or []]
     lead = facts.row(LeadFact, lead_id=text(data, "lead_id", event.get("subject", "")))
-    lead.created_at, lead.created_day = created_at, business_day(event, "created_at", tz)
+    lead.created_at, lead.created_day = created_at, day
     lead.owner_id, lead.source = text(data, "owner_id"), text(data, "source")
-    lead.converted_30d = converted_within_30_days(created_at, _aware(lead.first_order_at))
-    for inquiry_id in data.get("inquiry_ids") or []:
-        facts.row(InquiryFact, inquiry_id=str(inquiry_id)).filed = True
+    lead.filed_by = text(data, "created_by") or lead.owner_id
+    lead.direct_contact = lead.source in DIRECT_CONTACT_SOURCES and not inquiry_ids
+    lead.phone = text(data, "phone_masked")[:20] or None
+    settle(lead)
+    file_under_phone(facts, lead.lead_id, lead.phone, phone_key_of(data, "phone_key"))
+    for inquiry_id in inquiry_ids:
+        inquiry = facts.row(InquiryFact, inquiry_id=inquiry_id)
+        inquiry.filed_day = earliest(inquiry.filed_day, day)
+        inquiry.filed = filed_in_time(inquiry.day, inquiry.filed_day)
 
 
 def _lead_of(event: dict[str, Any], facts: Facts) -> LeadFact:
@@ -135,11 +149,9 @@ def lead_merged(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
         earliest(survivor.first_visit_day, duplicate.first_visit_day),
         second_visit_day(survivor.first_visit_day, survivor.return_visit_day, duplicate.first_visit_day,
                          duplicate.return_visit_day))
-    survivor.first_order_at = earliest(_aware(survivor.first_order_at), _aware(duplicate.first_order_at))
-    survivor.converted_30d = converted_within_30_days(_aware(survivor.created_at), survivor.first_order_at)
+    merge_orders(survivor, duplicate)
     duplicate.visit_days = duplicate.test_drive_days = ""
-    duplicate.first_visit_day = duplicate.return_visit_day = duplicate.first_order_at = None
-    duplicate.converted_30d = False
+    duplicate.first_visit_day = duplicate.return_visit_day = None
     duplicate.merged_into = named  # as the event says: ``resolve_lead`` follows the chain, whatever came first
 
 
@@ -162,10 +174,6 @@ def _at_campaign(facts: Facts, campaign_id: str, lead_id: str) -> CampaignLeadFa
     row = facts.row(CampaignLeadFact, campaign_lead=f"{campaign_id} {lead_id}")
     row.campaign_id, row.lead_id = campaign_id, lead_id
     return row
-
-
-def _aware(moment: Any) -> Any:
-    return aware(moment) if moment is not None else None
 
 
 def _latest(current: datetime | None, candidate: datetime) -> datetime:

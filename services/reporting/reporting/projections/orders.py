@@ -1,31 +1,42 @@
-"""Orders' events: orders placed (for the funnel and 30-day conversion) and deliveries (sales)."""
+"""Orders' events: orders placed and cancelled (for the funnel and 30-day conversion) and deliveries (sales)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reporting.dates import aware
-from reporting.domain import converted_within_30_days
 from reporting.models import OrderFact, SaleFact
-from reporting.projections.common import Projector, business_day, business_time, earliest, resolve_lead, text
+from reporting.projections.common import Projector, business_day, business_time, text
+from reporting.projections.conversion import order_counts, order_withdrawn, phone_key_of
 from reporting.projections.facts import Facts, count
 
 
 def order_placed(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
-    """An order (订单); its lead's first order decides the 30-day conversion, cancelled or not.
+    """An order (订单): counted on its day, and for the 30-day conversion of its lead unless cancelled since.
 
-    An order naming a duplicate merged away counts for the survivor (``resolve_lead``).
+    The lead is the one it names (the survivor, for a duplicate merged away), else the one filed under
+    the customer's phone: by its key, exactly, when the events carry one (``reporting.projections.conversion``).
     """
     data = event["data"]
     placed_at, day = business_time(event, "placed_at"), business_day(event, "placed_at", tz)
-    count(facts, day, "orders", text(data, "consultant_id"))
     order = facts.row(OrderFact, order_id=text(data, "order_id", event.get("subject", "")))
-    order.lead_id, order.placed_day = text(data, "lead_id") or None, day
-    if data.get("lead_id"):
-        lead = resolve_lead(facts, str(data["lead_id"]))
-        lead.first_order_at = earliest(_aware(lead.first_order_at), placed_at)
-        lead.converted_30d = converted_within_30_days(_aware(lead.created_at), lead.first_order_at)
+    if order.placed_at is not None:
+        return  # placed once: a second notice (another event id) changes nothing
+    count(facts, day, "orders", text(data, "consultant_id"))
+    order.lead_id, order.placed_day, order.placed_at = text(data, "lead_id") or None, day, placed_at
+    order.phone = text(data, "customer_phone_masked")[:20] or None
+    order.phone_key = phone_key_of(data, "customer_phone_key")
+    if not order.cancelled:
+        order_counts(facts, order)
+
+
+def order_cancelled(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
+    """Cancelled before delivery: the order counts for no lead's conversion (whichever notice came first)."""
+    order = facts.row(OrderFact, order_id=text(event["data"], "order_id", event.get("subject", "")))
+    if order.cancelled:
+        return
+    order.cancelled = True
+    order_withdrawn(facts, order)
 
 
 def order_delivered(event: dict[str, Any], facts: Facts, tz: ZoneInfo) -> None:
@@ -56,11 +67,8 @@ def _model_class(value: Any) -> str | None:
     return value[:20] if isinstance(value, str) and value else None
 
 
-def _aware(moment: Any) -> Any:
-    return aware(moment) if moment is not None else None
-
-
 PROJECTORS: dict[str, Projector] = {
     "orders.order.placed": order_placed,
     "orders.order.delivered": order_delivered,
+    "orders.order.cancelled": order_cancelled,
 }

@@ -1,6 +1,7 @@
 """Counters that follow from a fact row as it is: the funnel's rates, leads filed, and losses (战败原因).
 
-A fact row counts on a few counters (``counters_of``): an inquiry on the filing rate's (建卡率), an
+A fact row counts on a few counters (``counters_of``): an inquiry from a phone with no file on the
+filing rate's (建卡率), and so does a lead filed from a walk-in or call with no inquiry logged; an
 appointment on the arrival rate's (邀约到店率), a lead on leads filed, 30天转化率, 转介绍率, the
 lead-day counters of 再回展厅率 and 试乘试驾率 (``reporting.projections.lead_days``), and, while it is
 still lost, on the lost reasons. When a row changes, what it counted before is taken off and what it
@@ -8,9 +9,10 @@ counts now is added (``move_rate_counts``), so a report sums a few hundred count
 every fact of the range, whatever order events arrived in.
 
 Who a rate is attributed to, for the funnel of one consultant (``?consultant_id=``): the consultant who
-received the inquiry (建卡率), who booked the appointment (邀约到店率), and the lead's owner at filing
-for the rates that count leads (30天转化率, 转介绍率, 再回展厅率, 试乘试驾率): the consultant who first
-received the customer and filed them (DOMAIN.md, ownership rule 1), whoever owns the lead later. A rate's
+received the inquiry, or filed the walk-in or call logged as no inquiry (建卡率), who booked the
+appointment (邀约到店率), and the lead's owner at filing for the rates that count leads (30天转化率,
+转介绍率, 再回展厅率, 试乘试驾率): the consultant who first received the customer and filed them
+(DOMAIN.md, ownership rule 1), whoever owns the lead later. A rate's
 counters are kept for the team ('' in ``daily_counts`` and ``day_pair_counts``) and beside them for that
 consultant (``consultant_day_counts``, ``consultant_day_pair_counts``); a fact with no consultant counts
 for the team alone. A loss counts for the lead's owner when it was lost.
@@ -70,9 +72,12 @@ def _rate(out: list[Counted], day: Any, metrics: tuple[str, str], holds: bool, c
 
 
 def _inquiry(row: dict[str, Any]) -> list[Counted]:
-    """建卡率: a call or walk-in on its day, and filed or not."""
+    """建卡率: a call or walk-in from a phone with no file then, on its day; filed by the next day's end or not.
+
+    A call or visit from a customer already on file counts on neither side.
+    """
     out: list[Counted] = []
-    if row["day"] is not None and row["channel"] in FILING_CHANNELS:
+    if row["day"] is not None and row["channel"] in FILING_CHANNELS and not row["on_file"]:
         _rate(out, row["day"], FILING, bool(row["filed"]), row["consultant_id"])
     return out
 
@@ -100,6 +105,8 @@ def _lead(row: dict[str, Any]) -> list[Counted]:
     owner, filed = row["owner_id"] or TEAM, row["created_day"]
     if filed is not None:
         out.append((DailyCount, (filed, LEADS_FILED, owner)))
+        if row["direct_contact"]:  # 建卡率: a walk-in or call filed with no inquiry logged is a contact, filed
+            _rate(out, filed, FILING, True, row["filed_by"] or owner)
         _rate(out, filed, CONVERSION, bool(row["converted_30d"]), owner)
         _rate(out, filed, REFERRAL, row["source"] == REFERRAL_SOURCE, owner)
     for metric, day, other_day in lead_day_counters(row):

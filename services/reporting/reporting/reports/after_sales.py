@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from reporting.dates import aware
 from reporting.models import CarDueFact, ComplaintFact, DailyCount
 from reporting.reports import Table
+from reporting.reports.care import care_figures, care_rows
 
 REMINDER_LIST_LIMIT = 200
 
@@ -57,7 +58,7 @@ def after_sales(session: Session, first: date, last: date, today: date, window_d
         "csi": round(points / visits, 2) if visits else None,
         "csi_details": {"return_visits": visits, "satisfaction_points": points},
         "complaints": _complaints(session, first, last),
-        **_reminders(session, today, window_days),
+        **_reminders(session, today, window_days), **care_figures(session, first, last),
     }
 
 
@@ -67,5 +68,5 @@ def after_sales_table(report: dict[str, Any]) -> Table:
     rows = [["csi", report["csi"] if report["csi"] is not None else ""],
             ["return_visits", report["csi_details"]["return_visits"]],
             *[[f"complaints_{name}", value if value is not None else ""] for name, value in complaints.items()],
-            ["reminders_due", report["reminders_due"]]]
+            ["reminders_due", report["reminders_due"]], *care_rows(report)]
     return ["metric", "value"], rows

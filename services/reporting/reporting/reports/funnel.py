@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from reporting.domain import FUNNEL_STAGES, Rate
+from reporting import dates
+from reporting.domain import FUNNEL_STAGES, Rate, last_judged_filing_day
 from reporting.models import ConsultantDayCount, ConsultantDayPairCount, DailyCount, DayPairCount, GroupMembership
 from reporting.projections.lead_days import (
     DAY_SETS,
@@ -35,7 +36,32 @@ from reporting.projections.lead_days import (
 )
 from reporting.projections.rates import ARRIVAL, CONVERSION, FILING, RATE_METRICS, REFERRAL
 from reporting.reports import Table
+from reporting.reports.consultants import staff_names
 
+# What each figure counts (the bars and the rates count different populations): in the JSON and the CSV.
+POPULATIONS = {
+    "inquiries": "calls, walk-ins and online inquiries logged on a day of the range, repeat calls from customers "
+                 "on file included; a consultant's: those they received",
+    "leads": "customers filed on a day of the range, merged duplicates left out; a consultant's: owned at filing",
+    "appointments": "appointments booked on a day of the range; a consultant's: those they booked",
+    "visits": "visits on a day of the range, returns included; a consultant's: those they received",
+    "test_drives": "test drives on a day of the range; a consultant's: those they rode along",
+    "orders": "orders placed on a day of the range, cancelled since or not; a consultant's: those they placed",
+    "deliveries": "cars delivered on a day of the range; a consultant's: those they sold",
+    "filing_rate": "new-customer contacts on a day of the range (a call or walk-in from a phone with no file then, "
+                   "or a walk-in or call filed with no inquiry logged) filed by the end of the next local day; "
+                   "callers already on file count on neither side",
+    "appointment_arrival_rate": "appointments booked on a day of the range kept by a visit (no-shows and "
+                                "cancellations are not)",
+    "return_visit_rate": "leads whose first visit is on a day of the range that came back by its last day",
+    "test_drive_rate": "leads that visited on a day of the range and test-drove on one",
+    "conversion_30d": "leads filed on a day of the range whose 30 days have passed, with an order not cancelled "
+                      "(naming them or carrying their phone) within 30 days of filing",
+    "conversion_30d.not_yet_30_days": "leads filed on a day of the range whose 30 days have not passed today: "
+                                      "on neither side of conversion_30d",
+    "conversion_30d.ordered_so_far": "of those, the leads with an order not cancelled so far",
+    "referral_rate": "leads filed on a day of the range from a referral, of all leads filed on those days",
+}
 RATE_DAY_METRICS = (*RATE_METRICS, *FIRST_DAYS.values(), RETURN_DENOMINATOR)
 DAY_METRICS = (*FUNNEL_STAGES, *RATE_DAY_METRICS)
 PAIR_METRICS = (RETURN_NUMERATOR, *LATER_DAYS.values())
@@ -141,11 +167,23 @@ def _leads_with_a_day_in_range(found: dict[str, int], day_set: str) -> int:
     return found.get(FIRST_DAYS[day_set], 0) + found.get(LATER_DAYS[day_set], 0)
 
 
-def rates(found: dict[str, int]) -> dict[str, Rate]:
-    """The KPIs from the range's counters, as DOMAIN.md defines them, in ``RATE_NAMES`` order."""
+def _conversion(found: dict[str, int], young: dict[str, int]) -> Rate:
+    """30天转化率 over the leads whose 30 days have passed; the younger ones counted apart."""
+    denominator, numerator = CONVERSION
+    young_leads, young_ordered = young.get(denominator, 0), young.get(numerator, 0)
+    return Rate(found.get(numerator, 0) - young_ordered, found.get(denominator, 0) - young_leads,
+                (("not_yet_30_days", young_leads), ("ordered_so_far", young_ordered)))
+
+
+def rates(found: dict[str, int], young: dict[str, int] | None = None) -> dict[str, Rate]:
+    """The KPIs from the range's counters, as DOMAIN.md defines them, in ``RATE_NAMES`` order.
+
+    ``young``: the counters of the range's days whose leads' 30 days have not passed (none by default).
+    """
     visited, drove, either = (_leads_with_a_day_in_range(found, name) for name in DAY_SETS)
     return {
-        # 建卡率: calls and walk-ins in the range that were filed ÷ calls and walk-ins in the range
+        # 建卡率: new-customer contacts in the range (calls and walk-ins from a phone with no file then, and
+        # walk-ins or calls filed with no inquiry logged) filed by the end of the next local day ÷ those contacts
         "filing_rate": _counted_rate(found, FILING),
         # 邀约到店率: appointments booked in the range that a visit kept (no-shows and cancellations never
         # are) ÷ appointments booked in the range, each once however often it was moved
@@ -154,36 +192,51 @@ def rates(found: dict[str, int]) -> dict[str, Rate]:
         "return_visit_rate": Rate(found.get(RETURN_NUMERATOR, 0), found.get(RETURN_DENOMINATOR, 0)),
         # 试乘试驾率: distinct leads visiting in the range that test-drove in it ÷ distinct visiting leads
         "test_drive_rate": Rate(visited + drove - either, visited),
-        # 30天转化率: leads filed in the range that ordered within 30 days ÷ leads filed in the range
-        "conversion_30d": _counted_rate(found, CONVERSION),
+        # 30天转化率: leads filed in the range, 30 days passed, with an order not cancelled within 30 days ÷
+        # those leads; the leads younger than 30 days apart (how many, and how many ordered so far)
+        "conversion_30d": _conversion(found, young or {}),
         # 转介绍率: leads filed in the range from a referral ÷ leads filed in the range
         "referral_rate": _counted_rate(found, REFERRAL),
     }
 
 
+def _counts(session: Session, first: date, last: date, consultant: str | None, group_id: str | None) -> dict[str, int]:
+    if group_id is not None:
+        return _group_counts(session, first, last, group_id)
+    if consultant is not None:
+        return _consultant_counts(session, first, last, consultant)
+    return _team_counts(session, first, last)
+
+
 def funnel(session: Session, first: date, last: date, consultant: str | None = None,
-           group_id: str | None = None) -> dict[str, Any]:
-    """ARCHITECTURE.md's funnel shape, plus each rate's numerator and denominator: two queries, or one.
+           group_id: str | None = None, today: date | None = None) -> dict[str, Any]:
+    """ARCHITECTURE.md's funnel shape, plus each rate's numerator and denominator and what each figure counts.
 
     The team's, one consultant's, or one group's (the caller checks the group exists). Merged
-    duplicates count once: a duplicate's filing counts no more, its days are the survivor's.
+    duplicates count once: a duplicate's filing counts no more, its days are the survivor's. ``today``
+    (the store's, by default) decides which leads' 30 days have passed: a range reaching into the last
+    31 days reads those days' counters once more, to set their leads apart.
     """
-    if group_id is not None:
-        found = _group_counts(session, first, last, group_id)
-    elif consultant is not None:
-        found = _consultant_counts(session, first, last, consultant)
-    else:
-        found = _team_counts(session, first, last)
-    kpis = rates(found)
+    today = today or dates.today(dates.store_zone())
+    found = _counts(session, first, last, consultant, group_id)
+    young_from = max(first, last_judged_filing_day(today) + timedelta(days=1))
+    young = _counts(session, young_from, last, consultant, group_id) if young_from <= last else {}
+    kpis = rates(found, young)
     return {"from": first, "to": last, "consultant_id": consultant, "group_id": group_id,
+            "consultant_name": staff_names(session, [consultant]).get(consultant) if consultant else None,
             **{stage: found.get(stage, 0) for stage in FUNNEL_STAGES},
             "rates": {name: rate.value for name, rate in kpis.items()},
-            "rate_details": {name: rate.details() for name, rate in kpis.items()}}
+            "rate_details": {name: rate.details() for name, rate in kpis.items()},
+            "populations": POPULATIONS}
 
 
 def funnel_table(report: dict[str, Any]) -> Table:
-    """One row per stage and per rate; rates carry their numerator and denominator."""
-    rows: list[list[Any]] = [[stage, report[stage], "", ""] for stage in FUNNEL_STAGES]
-    rows += [[name, value, report["rate_details"][name]["numerator"], report["rate_details"][name]["denominator"]]
-             for name, value in report["rates"].items()]
-    return ["metric", "value", "numerator", "denominator"], rows
+    """One row per stage and per rate; rates carry their numerator and denominator; every row what it counts."""
+    notes = report["populations"]
+    rows: list[list[Any]] = [[stage, report[stage], "", "", notes[stage]] for stage in FUNNEL_STAGES]
+    for name, value in report["rates"].items():
+        details = report["rate_details"][name]
+        rows.append([name, value, details["numerator"], details["denominator"], notes[name]])
+        rows += [[f"{name}.{part}", n, "", "", notes[f"{name}.{part}"]]
+                 for part, n in details.items() if part not in ("numerator", "denominator")]
+    return ["metric", "value", "numerator", "denominator", "counts"], rows

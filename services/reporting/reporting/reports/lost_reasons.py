@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reporting.domain import COMPETITOR_REASON, LOST_REASONS, share
 from reporting.models import LostReasonCount
 from reporting.reports import Table
+from reporting.reports.consultants import staff_names
 
 
 def lost_reasons(session: Session, first: date, last: date, consultant: str | None = None) -> dict[str, Any]:
@@ -34,7 +35,8 @@ def lost_reasons(session: Session, first: date, last: date, consultant: str | No
         if code == COMPETITOR_REASON and brand and total:  # a loss withdrawn leaves its counter at 0
             by_brand[brand] = by_brand.get(brand, 0) + int(total)
     lost = sum(by_reason.values())
-    return {"from": first, "to": last, "consultant_id": consultant, "lost": lost,
+    return {"from": first, "to": last, "consultant_id": consultant,
+            "consultant_name": staff_names(session, [consultant]).get(consultant) if consultant else None, "lost": lost,
             "reasons": [{"reason_code": code, "count": n, "share": share(n, lost)} for code, n in by_reason.items()],
             "competitor_brands": [{"brand": brand, "count": by_brand[brand], "share": share(by_brand[brand], lost)}
                                   for brand in sorted(by_brand, key=lambda b: (-by_brand[b], b))]}

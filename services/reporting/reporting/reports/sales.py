@@ -1,4 +1,5 @@
-"""Sales (交车): units and revenue by day, model, colour, consultant and lead source; model mix.
+"""Sales (交车): units and revenue by day, model, colour, consultant (with the name from the staff directory)
+and lead source; model mix.
 
 Each breakdown is one GROUP BY over the range's deliveries (a month is a few thousand rows); the lead
 source is looked up per delivery by the lead's key, not by joining every lead there is.
@@ -16,6 +17,8 @@ from reporting.dates import days_between
 from reporting.domain import share
 from reporting.models import LeadFact, SaleFact
 from reporting.reports import Table
+from reporting.reports.consultants import staff_names
+from reporting.reports.paperwork import paperwork_figures, paperwork_rows
 
 NO_LEAD = "none"  # an order placed without a lead
 UNKNOWN = "unknown"  # a lead reporting has not heard of
@@ -51,12 +54,15 @@ def sales(session: Session, first: date, last: date, consultant: str | None = No
     total = sum(units for units, _ in by_day.values())
     breakdowns = {field: _breakdown(key, _totals(session, column, first, last, consultant))
                   for field, (key, column) in BREAKDOWNS.items()}
+    names = staff_names(session, (item["consultant_id"] for item in breakdowns["by_consultant"]))
+    for item in breakdowns["by_consultant"]:
+        item["name"] = names.get(item["consultant_id"])
     return {
         "from": first, "to": last, "units": total,
         "revenue": sum((revenue for _, revenue in by_day.values()), Decimal("0.00")), **breakdowns,
         "model_mix": [{"model": m["model"], "units": m["units"], "share": share(m["units"], total)}
                       for m in breakdowns["by_model"]],
-        "by_day": _daily_series(by_day, first, last),
+        "by_day": _daily_series(by_day, first, last), **paperwork_figures(session, first, last, consultant),
     }
 
 
@@ -74,15 +80,16 @@ def sales_daily(session: Session, first: date, last: date, consultant: str | Non
 
 def sales_table(report: dict[str, Any]) -> Table:
     """The total first, then one row per model, colour, consultant, source and day."""
-    rows: list[list[Any]] = [["total", "", report["units"], report["revenue"], 1.0 if report["units"] else 0.0]]
+    rows: list[list[Any]] = [["total", "", report["units"], report["revenue"], 1.0 if report["units"] else 0.0, ""]]
     for dimension, section, key in (("model", "by_model", "model"), ("color", "by_color", "color"),
                                     ("consultant", "by_consultant", "consultant_id"),
                                     ("source", "by_source", "source")):
         for item in report[section]:
             rows.append([dimension, item[key], item["units"], item["revenue"],
-                         share(item["units"], report["units"])])
-    rows += [["day", item["date"], item["units"], item["revenue"], ""] for item in report.get("by_day", [])]
-    return ["dimension", "value", "units", "revenue", "share"], rows
+                         share(item["units"], report["units"]), item.get("name") or ""])
+    rows += paperwork_rows(report)  # net of VAT, VAT, penetration
+    rows += [["day", item["date"], item["units"], item["revenue"], "", ""] for item in report.get("by_day", [])]
+    return ["dimension", "value", "units", "revenue", "share", "name"], rows
 
 
 def daily_table(report: dict[str, Any]) -> Table:

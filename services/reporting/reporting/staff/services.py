@@ -62,10 +62,23 @@ def _set_members(session: Session, group_id: str, members: list[str], day: date)
                     for staff_id in members if staff_id not in staying)
 
 
+def _rewrites_history(session: Session, group_id: str, members: list[str], day: date) -> bool:
+    """Whether setting the group from ``day`` changes a membership already on record for that day or later.
+
+    Nothing on record (opening the books) or exactly what is on record (the same PUT sent again) changes none.
+    """
+    touching = list(session.scalars(select(GroupMembership).where(
+        or_(GroupMembership.until_day.is_(None), GroupMembership.until_day > day),
+        or_(GroupMembership.group_id == group_id, GroupMembership.staff_id.in_(members)))))
+    unchanged = {row.staff_id for row in touching
+                 if row.group_id == group_id and row.from_day <= day and row.until_day is None}
+    return bool(touching) and not (len(unchanged) == len(touching) and unchanged == set(members))
+
+
 def put_group(session: Session, group_id: str, data: dict[str, Any], actor: Actor, today: date) -> dict[str, Any]:
     """A sales manager names a group (小组), its supervisor (主管) and its members from a day (today by default)."""
     day = data["effective_from"] or today
-    problem = domain.effective_day_problem(day, today)
+    problem = domain.effective_day_problem(day, today, _rewrites_history(session, group_id, data["members"], day))
     if problem:
         raise InvalidInput("effective_from", problem)
     _check_people(session, data["supervisor_id"], data["members"])

@@ -45,6 +45,9 @@
     lostReasons: { id: "panel-lost-reasons", reads: ["lost_reasons"] },
     campaigns: { id: "panel-campaigns", reads: ["campaigns"] },
   };
+  // Panels kept in files of their own (dashboard-groups.js), loaded before this one: their paths, reads, drawing.
+  const EXTENSIONS = window.dealerDashboardPanels || [];
+  EXTENSIONS.forEach((extension) => Object.assign(PANELS, extension.panels));
   // The store's date comes from the API (DEALER_TZ): the first of these the role may read tells it.
   const CLOCKS = [["sales", "/reports/sales/daily?days=1", (r) => r.to], ["stock", "/reports/stock", (r) => r.as_of],
     ["after_sales", "/reports/after-sales?window=0", (r) => r.to]];
@@ -198,6 +201,7 @@
       afterSales: ["after_sales", `/reports/after-sales?from=${p.first}&to=${p.last}`],
       lostReasons: ["lost_reasons", `/reports/lost-reasons?from=${p.first}&to=${p.last}`],
       campaigns: ["campaigns", `/reports/campaigns?from=${p.first}&to=${p.last}`],
+      ...Object.assign({}, ...EXTENSIONS.map((extension) => extension.paths(month))),
     };
   }
 
@@ -214,6 +218,8 @@
     }));
     const bundle = { today, period: p, previous: prev, paths: wanted };
     names.forEach((name, i) => { bundle[name] = answers[i]; });
+    const ask = (path) => settle(api(path, session.token));
+    for (const extension of EXTENSIONS) await extension.follow(bundle, ask, DENIED, session);
     return bundle;
   }
 
@@ -329,8 +335,12 @@
     fill("day-tiles", STAGES.map(([key, label]) => tile(label, String(report[key]))));
   }
 
+  /* "2 filed / 3 calls & walk-ins"; for the 30-day conversion also the leads whose 30 days are still running,
+   * which are on neither side of it yet (DOMAIN.md "How the store counts"). */
   function rateDetail(details, numerator, denominator) {
-    return `${details.numerator} ${numerator} / ${details.denominator} ${denominator}`;
+    const counted = `${details.numerator} ${numerator} / ${details.denominator} ${denominator}`;
+    if (!details.not_yet_30_days) return counted;
+    return `${counted} · ${details.not_yet_30_days} not yet 30 days 未满30天 (${details.ordered_so_far} ordered so far)`;
   }
 
   function renderFunnel(bundle) {
@@ -446,7 +456,8 @@
       scales: { x: { beginAtZero: true, suggestedMax: 100, ticks: { callback: (v) => `${v}%` } } },
       plugins: { legend: { display: false },
         paceLine: { value: pace, label: `Pace 进度 ${pace.toFixed(1)}%`, color: COLORS[6] } } }, [paceLine]);
-    const completion = (r) => (r.completion === null ? "—" : percent(r.completion));
+    const completion = (r) => (r.completion === null ? "—"
+      : `${percent(r.completion)} (${r.completion_details.numerator}/${r.completion_details.denominator})`);
     $("consultant-table").tBodies[0].replaceChildren(...rows.map((r) => row([r.rank, nameOf(r), r.deliveries,
       r.target ?? "—", completion(r), ...paceCells(r, p.share)], behind(r) ? "behind" : "")));
     const team = report.team;
@@ -561,6 +572,8 @@
     renderAfterSales(bundle);
     renderLostReasons(bundle);
     renderCampaigns(bundle);
+    const kit = { state, permitted, row, noneRow, monthLabel, spanLabel };
+    EXTENSIONS.forEach((extension) => extension.render(bundle, kit));
     state.updates += 1;
     state.lastUpdated = new Date().toISOString();
     $("status").textContent = `Updated ${new Date().toLocaleTimeString()} · every ${state.refreshSeconds} s`;
@@ -590,7 +603,13 @@
   }
 
   async function changeMonth() {
-    if (!state.session || !/^\d{4}-\d{2}$/.test($("month").value)) return;
+    if (!/^\d{4}-\d{2}$/.test($("month").value)) return;
+    await reload();
+  }
+
+  /* Read again at once for what was picked (a month, a group, a week); an answer on its way is dropped. */
+  async function reload() {
+    if (!state.session) return;
     state.generation += 1;
     await tick();
   }
@@ -657,6 +676,7 @@
     state.objectUrls = [];
     document.querySelectorAll("#toolbar [data-fill]").forEach((element) => element.replaceChildren());
     $("month").value = "";
+    EXTENSIONS.forEach((extension) => extension.forget());
   }
 
   function signOut(message) {
@@ -692,6 +712,7 @@
     $("login-form").addEventListener("submit", signIn);
     $("logout").addEventListener("click", () => signOut());
     $("month").addEventListener("change", changeMonth);
+    EXTENSIONS.forEach((extension) => extension.bind(reload));
     document.querySelectorAll("button.csv").forEach((button) => {
       button.addEventListener("click", () => downloadCsv(button.dataset.panel));
     });
@@ -704,6 +725,7 @@
     }
   }
 
-  state.tools = { csvCell, csvText, paceShare, rangeLabel, spanLabel, period };
+  state.tools = { csvCell, csvText, paceShare, rangeLabel, spanLabel, period,
+    ...Object.assign({}, ...EXTENSIONS.map((extension) => extension.tools)) };
   start();
 }());

@@ -79,7 +79,8 @@ def test_backfill_stores_every_feed_event_once_and_a_second_run_adds_nothing(app
     assert [(r.service, r.read, r.stored, r.error) for r in first] == [("leads", 2, 2, None), ("orders", 2, 2, None)]
     figures = funnel(as_role)
     assert (figures["leads"], figures["orders"], figures["deliveries"]) == (2, 1, 1)
-    assert figures["rate_details"]["conversion_30d"] == {"numerator": 1, "denominator": 2}
+    assert figures["rate_details"]["conversion_30d"] == {"numerator": 1, "denominator": 2, "not_yet_30_days": 0,
+                                                         "ordered_so_far": 0}  # both past their 30 days
     again = backfill(sessions, ("leads", "orders"), feed_of(departments))
     assert [(r.read, r.stored) for r in again] == [(0, 0), (0, 0)]
     assert funnel(as_role) == figures

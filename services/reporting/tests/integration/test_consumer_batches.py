@@ -89,4 +89,5 @@ def test_a_batch_applied_at_once_gives_the_figures_of_the_same_events_one_by_one
         rebuild_projections(session, chunk=1)  # one event at a time
     assert client.get(url, headers=token("sales_manager", "m1")).get_json() == at_once
     assert at_once["rate_details"]["appointment_arrival_rate"] == {"numerator": 1, "denominator": 1}
-    assert at_once["rate_details"]["conversion_30d"] == {"numerator": 1, "denominator": 1}
+    assert at_once["rate_details"]["conversion_30d"] == {"numerator": 1, "denominator": 1, "not_yet_30_days": 0,
+                                                         "ordered_so_far": 0}  # past its 30 days: judged

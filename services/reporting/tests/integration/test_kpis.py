@@ -111,29 +111,43 @@ def _stock_and_reminders(e) -> list[dict[str, Any]]:
 
 
 FUNNEL = {
-    "from": "2026-10-01", "to": "2026-10-31", "consultant_id": None, "group_id": None,
+    "from": "2026-10-01", "to": "2026-10-31", "consultant_id": None, "group_id": None, "consultant_name": None,
     "inquiries": 6, "leads": 4, "appointments": 3, "visits": 7, "test_drives": 3, "orders": 3, "deliveries": 3,
-    "rates": {"filing_rate": 0.6, "appointment_arrival_rate": 0.6667, "return_visit_rate": 0.6667,
-              "test_drive_rate": 0.5, "conversion_30d": 0.75, "referral_rate": 0.0},
-    "rate_details": {"filing_rate": {"numerator": 3, "denominator": 5},
-                     "appointment_arrival_rate": {"numerator": 2, "denominator": 3},
-                     "return_visit_rate": {"numerator": 2, "denominator": 3},
-                     "test_drive_rate": {"numerator": 2, "denominator": 4},
-                     "conversion_30d": {"numerator": 3, "denominator": 4},
-                     # L1 phone_in, L2 walk_in, L3 online, L6 event; the referral L5 was filed in September
-                     "referral_rate": {"numerator": 0, "denominator": 4}},
+    "rates": {"filing_rate": 0.4, "appointment_arrival_rate": 0.6667, "return_visit_rate": 0.6667,
+              "test_drive_rate": 0.5, "conversion_30d": 0.5, "referral_rate": 0.0},
+    "rate_details": {
+        # new-customer contacts in October: I1 (filed by L1 the same day), I2 (never listed by a lead), L2 (a
+        # walk-in filed with no inquiry logged: itself a contact, filed), I7 (01:00 on the 21st, filed by L4 on
+        # 2 November: later than the end of the 22nd), I6 (never filed) = 2 / 5. I3 came from L5's phone,
+        # on file already: on neither side; I4 is online; I5 is September's.
+        "filing_rate": {"numerator": 2, "denominator": 5},
+        "appointment_arrival_rate": {"numerator": 2, "denominator": 3},
+        "return_visit_rate": {"numerator": 2, "denominator": 3},
+        "test_drive_rate": {"numerator": 2, "denominator": 4},
+        # filed in October: L1 (O1 on day 18: yes), L2 (O2 31 days later: no), L3 (O3 cancelled: no), L6 (O5
+        # exactly 30 days later: yes) = 2 / 4. O4 names no lead and carries 138****5678, the masked phone every
+        # lead here shares: it counts for none. All of them are past their 30 days today: none set apart.
+        "conversion_30d": {"numerator": 2, "denominator": 4, "not_yet_30_days": 0, "ordered_so_far": 0},
+        # L1 phone_in, L2 walk_in, L3 online, L6 event; the referral L5 was filed in September
+        "referral_rate": {"numerator": 0, "denominator": 4}},
 }
+NO_CLASS = "unclassed"  # these deliveries named no model class
 CONSULTANTS = [
-    {"rank": 1, "consultant_id": "c1", "leads": 1, "visits": 3, "test_drives": 2, "orders": 1, "deliveries": 2,
-     "target": 4, "completion": 0.5},
-    {"rank": 2, "consultant_id": "c3", "leads": 1, "visits": 0, "test_drives": 1, "orders": 1, "deliveries": 1,
-     "target": None, "completion": None},
-    {"rank": 3, "consultant_id": "c2", "leads": 2, "visits": 4, "test_drives": 0, "orders": 1, "deliveries": 0,
-     "target": 2, "completion": 0.0},
-    {"rank": 4, "consultant_id": "c4", "leads": 0, "visits": 0, "test_drives": 0, "orders": 0, "deliveries": 0,
-     "target": 1, "completion": 0.0},
+    {"rank": 1, "consultant_id": "c1", "name": "Staff c1", "leads": 1, "visits": 3, "test_drives": 2, "orders": 1,
+     "deliveries": 2, "target": 4, "completion": 0.5, "completion_details": {"numerator": 2, "denominator": 4},
+     "by_model_class": {NO_CLASS: {"units": 2, "target": None}}},
+    {"rank": 2, "consultant_id": "c3", "name": None, "leads": 1, "visits": 0, "test_drives": 1, "orders": 1,
+     "deliveries": 1, "target": None, "completion": None,
+     "completion_details": {"numerator": 1, "denominator": None},
+     "by_model_class": {NO_CLASS: {"units": 1, "target": None}}},
+    {"rank": 3, "consultant_id": "c2", "name": "Staff c2", "leads": 2, "visits": 4, "test_drives": 0, "orders": 1,
+     "deliveries": 0, "target": 2, "completion": 0.0, "completion_details": {"numerator": 0, "denominator": 2},
+     "by_model_class": {}},
+    {"rank": 4, "consultant_id": "c4", "name": "Staff c4", "leads": 0, "visits": 0, "test_drives": 0, "orders": 0,
+     "deliveries": 0, "target": 1, "completion": 0.0, "completion_details": {"numerator": 0, "denominator": 1},
+     "by_model_class": {}},
 ]
-TEAM = {"deliveries": 3, "target": 7, "completion": 0.4286}
+TEAM = {"deliveries": 3, "target": 7, "completion": 0.4286, "completion_details": {"numerator": 3, "denominator": 7}}
 
 
 def figures(manager) -> dict[str, Any]:
@@ -151,14 +165,15 @@ def figures(manager) -> dict[str, Any]:
 
 
 def check_month(found: dict[str, Any]) -> None:
-    assert found["funnel"] == FUNNEL
+    assert {k: v for k, v in found["funnel"].items() if k != "populations"} == FUNNEL
+    assert set(found["funnel"]["populations"]) >= {*FUNNEL["rates"], "inquiries", "leads", "orders"}
     sales = found["sales"]
     assert (sales["units"], sales["revenue"]) == (3, "629700.00")
     assert sales["by_model"] == [{"model": "Aurora", "units": 2, "revenue": "369800.00"},
                                  {"model": "Borealis", "units": 1, "revenue": "259900.00"}]
     assert {c["color"]: c["units"] for c in sales["by_color"]} == {"white": 1, "black": 1, "red": 1}
-    assert sales["by_consultant"] == [{"consultant_id": "c1", "units": 2, "revenue": "369800.00"},
-                                      {"consultant_id": "c3", "units": 1, "revenue": "259900.00"}]
+    assert sales["by_consultant"] == [{"consultant_id": "c1", "name": "Staff c1", "units": 2, "revenue": "369800.00"},
+                                      {"consultant_id": "c3", "name": None, "units": 1, "revenue": "259900.00"}]
     assert {s["source"]: s["units"] for s in sales["by_source"]} == {"phone_in": 1, "none": 1, "referral": 1}
     assert sales["model_mix"] == [{"model": "Aurora", "units": 2, "share": 0.6667},
                                   {"model": "Borealis", "units": 1, "share": 0.3333}]

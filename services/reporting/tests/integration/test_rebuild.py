@@ -52,7 +52,30 @@ def _lead_journey(e: Any, rng: random.Random, n: int) -> list[dict[str, Any]]:
         built += _sale(e, rng, n, lead_id, consultant, day + timedelta(days=rng.randint(0, 40)))
     elif rng.random() < 0.6:
         built += _losses(e, rng, lead_id, consultant, day + timedelta(days=rng.randint(1, 20)))
-    return built
+    return _as_the_store_counts(e, random.Random(n), n, built)
+
+
+def _as_the_store_counts(e: Any, rng: random.Random, n: int, built: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases 建卡率 and 30天转化率 count by (DOMAIN.md): the customer's masked phone (every fifth shared
+    with another customer's), a filing with no inquiry logged, one two days late, a repeat call from
+    the customer on file, and orders naming no lead."""
+    phone, (inquiry, lead), rest = f"139****{n % 48:04d}", built[:2], built[2:]
+    lead = _with(lead, phone_masked=phone)
+    fate = rng.random()
+    if fate < 0.25:  # a walk-in or call filed straight away: no inquiry logged
+        lead = _with(lead, inquiry_ids=[], source=rng.choice(("walk_in", "phone_in")))
+        inquiry = e.inquiry(e.at(START + timedelta(days=n), 9), "phone", lead["data"]["owner_id"], filed=True,
+                            lead_id=lead["data"]["lead_id"])  # and a repeat call once on file
+    elif fate < 0.45:  # filed two days after the call: too late
+        lead = _with(lead, created_at=(datetime.fromisoformat(lead["data"]["created_at"]) + timedelta(days=2))
+                     .isoformat())
+    orders = [_with(o, customer_phone_masked=phone, lead_id=None)
+              if o["type"].endswith("order.placed.v1") and rng.random() < 0.4 else o for o in rest]
+    return [inquiry, lead, *orders]
+
+
+def _with(event: dict[str, Any], **data: Any) -> dict[str, Any]:
+    return {**event, "data": {**event["data"], **data}}
 
 
 def _appointment_news(e: Any, rng: random.Random, appointment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -111,14 +134,37 @@ def _merges(e: Any, rng: random.Random, journeys: list[list[dict[str, Any]]]) ->
     return built
 
 
+def _paperwork_and_care(r: Any, rng: random.Random, built: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round 2: loans and policies of the orders delivered; reminder calls with their appointments, questionnaires,
+    walk-in customers regraded twice (the later day wins), notices."""
+    more: list[dict[str, Any]] = []
+    for delivered in (event for event in built if event["type"].endswith("order.delivered.v1")):
+        order_id, day = delivered["data"]["order_id"], date.fromisoformat(delivered["data"]["delivered_at"][:10])
+        more += [r.disbursed(order_id, r.e.at(day - timedelta(days=1)))] if rng.random() < 0.5 else []
+        more += [r.policy(order_id, kind, day) for kind in ("compulsory", "commercial") if rng.random() < 0.6]
+    for n in range(20):
+        day, slot = START + timedelta(days=3 * n), r.e.new_id()
+        more.append(r.call(f"R{n}", r.e.at(day), rng.choice(("booked", "declined", "no_answer", "wrong_number"))))
+        more.append(r.booked(slot, r.e.at(day, 11), r.e.at(day + timedelta(days=4))))
+        fate = rng.choice(("kept", "missed", "cancelled", None))
+        more += [r.appointment_news(fate, slot, r.e.at(day, 12), r.e.at(day + timedelta(days=4)))] if fate else []
+        more.append(r.questionnaire(r.e.at(day, 15), (rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 5),
+                                                      rng.randint(0, 10)), rng.choice(("c1", "c2", None))))
+        more += [r.customer(f"CU{n}", r.e.at(day, 9), "walk_in", "other"),
+                 r.graded(f"CU{n}", day + timedelta(days=9), "vip", "first"),
+                 r.graded(f"CU{n}", day + timedelta(days=2), "first", "other"), r.notice(r.e.at(day, 16), n)]
+    return more
+
+
 @pytest.fixture
-def mixed_stream(events) -> list[dict[str, Any]]:
+def mixed_stream(events, round2) -> list[dict[str, Any]]:
     """Two months of a small store's events, in an order that takes each customer up again weeks later."""
     rng = random.Random(11)
     journeys = [_lead_journey(events, rng, n) for n in range(60)]
     built = [event for journey in journeys for event in journey]
     built += [events.campaign(name, "motor_show", start, end, name) for name, start, end in CAMPAIGNS]
     built += [*_merges(events, rng, journeys), events.roster(START, ["c1", "c2"])]
+    built += _paperwork_and_care(round2, random.Random(13), built)
     rng.shuffle(built)
     return built
 

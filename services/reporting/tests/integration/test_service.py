@@ -34,7 +34,9 @@ EXPECTED = {"inquiries": 2, "leads": 1, "appointments": 1, "visits": 2, "test_dr
                              "appointment_arrival_rate": {"numerator": 1, "denominator": 1},
                              "return_visit_rate": {"numerator": 1, "denominator": 1},
                              "test_drive_rate": {"numerator": 1, "denominator": 1},
-                             "conversion_30d": {"numerator": 1, "denominator": 1},
+                             # October's lead is past its 30 days: none left apart
+                             "conversion_30d": {"numerator": 1, "denominator": 1, "not_yet_30_days": 0,
+                                                "ordered_so_far": 0},
                              "referral_rate": {"numerator": 0, "denominator": 1}}}  # filed from a call
 
 

@@ -132,7 +132,6 @@ def test_a_group_refuses_a_supervisor_or_members_not_on_the_floor_and_days_outsi
         (dict(members=["c1", "c9"]), "members"),  # unknown
         (dict(members=["c1", "c8"]), "members"),  # left the store
         (dict(members=["c1", "c1"]), "members"),
-        (dict(members=["c1"], effective_from="2026-10-31"), "effective_from"),  # last month: already paid on
         (dict(members=["c1"], effective_from="2026-11-21"), "effective_from"),  # tomorrow
         (dict(members=["c1"], name=""), "name"),
     ]
@@ -143,6 +142,22 @@ def test_a_group_refuses_a_supervisor_or_members_not_on_the_floor_and_days_outsi
     assert as_role("sales_manager", "m1").get("/api/v1/groups").get_json() == {"items": []}
     unknown = as_role("sales_manager", "m1").get("/api/v1/groups/A")
     assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
+
+
+def test_a_first_group_may_be_dated_back_but_recorded_months_are_not_rewritten(floor, as_role) -> None:
+    # opening the books: nobody was in a group in October, so a first record from 1 October changes no figure read
+    assert put_group(as_role, "A", ["c1", "c2"], effective_from="2026-10-01").status_code == 200
+    reader = as_role("sales_manager", "m1")
+    assert reader.get("/api/v1/groups/A?date=2026-10-15").get_json()["members"] == ["c1", "c2"]
+    # October is now on record (read and paid on): moving c2 out, or changing group A, there is refused
+    for group_id, members in (("B", ["c2"]), ("A", ["c1"])):
+        answer = put_group(as_role, group_id, members, effective_from="2026-10-20")
+        assert answer.status_code == 422 and "effective_from" in answer.get_json()["errors"], group_id
+    assert reader.get("/api/v1/groups/A?date=2026-10-25").get_json()["members"] == ["c1", "c2"]
+    # the same record sent again (a demo or an import run twice) changes nothing and is accepted
+    assert put_group(as_role, "A", ["c2", "c1"], effective_from="2026-10-01").status_code == 200
+    # c3 and group B have no record at all: their books may still be opened in October
+    assert put_group(as_role, "B", ["c3"], effective_from="2026-10-20").status_code == 200
 
 
 # -- a group's funnel ------------------------------------------------------------------------------------------
@@ -175,12 +190,15 @@ def figures(as_role: Any, query: str) -> dict[str, Any]:
             **{name: (detail["numerator"], detail["denominator"]) for name, detail in found["rate_details"].items()}}
 
 
+# 建卡率: c2's call filed as L1 the same day, and L3, filed by c1 with no inquiry logged (itself a contact, filed);
+# B: L4 and L2, walk-ins filed straight away. 30天转化率: every lead was filed within 30 days of today (20
+# November): none is judged yet (``not_yet_30_days``).
 GROUP_A = {"inquiries": 1, "leads": 2, "appointments": 0, "visits": 1, "test_drives": 0, "orders": 0, "deliveries": 0,
-           "filing_rate": (1, 1), "appointment_arrival_rate": (0, 0), "return_visit_rate": (0, 1),
-           "test_drive_rate": (0, 1), "conversion_30d": (0, 2), "referral_rate": (0, 2)}
+           "filing_rate": (2, 2), "appointment_arrival_rate": (0, 0), "return_visit_rate": (0, 1),
+           "test_drive_rate": (0, 1), "conversion_30d": (0, 0), "referral_rate": (0, 2)}
 GROUP_B = {"inquiries": 0, "leads": 2, "appointments": 0, "visits": 2, "test_drives": 0, "orders": 0, "deliveries": 0,
-           "filing_rate": (0, 0), "appointment_arrival_rate": (0, 0), "return_visit_rate": (1, 1),
-           "test_drive_rate": (0, 1), "conversion_30d": (0, 2), "referral_rate": (0, 2)}
+           "filing_rate": (2, 2), "appointment_arrival_rate": (0, 0), "return_visit_rate": (1, 1),
+           "test_drive_rate": (0, 1), "conversion_30d": (0, 0), "referral_rate": (0, 2)}
 
 
 def test_a_group_funnel_counts_each_action_for_the_group_its_consultant_was_in_that_day(c2_moves_on_the_10th,

@@ -10,7 +10,9 @@ from reporting.domain import (
     campaign_stages,
     completion,
     converted_within_30_days,
+    filed_in_time,
     is_slow_mover,
+    last_judged_filing_day,
     rank_consultants,
     stock_age_days,
 )
@@ -29,6 +31,27 @@ def test_an_order_exactly_30_days_after_filing_converts_one_second_later_does_no
     assert not converted_within_30_days(FILED, FILED + timedelta(days=30, seconds=1))
     assert not converted_within_30_days(FILED, None)
     assert not converted_within_30_days(None, FILED)
+
+
+def test_a_contact_is_filed_in_time_by_the_end_of_the_next_local_day_and_not_after() -> None:
+    called = date(2026, 11, 10)
+    assert filed_in_time(called, date(2026, 11, 10))  # the same day
+    assert filed_in_time(called, date(2026, 11, 11))  # the next day, at any hour
+    assert not filed_in_time(called, date(2026, 11, 12))  # the day after that: too late
+    assert not filed_in_time(called, None)  # never filed
+    assert not filed_in_time(None, date(2026, 11, 10))  # the contact itself not heard of yet
+
+
+def test_leads_filed_31_days_or_more_before_today_are_judged_younger_ones_are_not() -> None:
+    # filed on 5 November at 23:59: its 30 days run to 5 December 23:59, so on 6 December it is judged
+    assert last_judged_filing_day(date(2026, 12, 6)) == date(2026, 11, 5)
+    assert last_judged_filing_day(date(2026, 3, 2)) == date(2026, 1, 30)  # 2 March - 31 days
+
+
+def test_a_rate_shows_what_it_leaves_out_beside_its_parts() -> None:
+    rate = Rate(2, 4, (("not_yet_30_days", 3), ("ordered_so_far", 1)))
+    assert rate.value == 0.5  # 2 / 4: the three young leads are on neither side
+    assert rate.details() == {"numerator": 2, "denominator": 4, "not_yet_30_days": 3, "ordered_so_far": 1}
 
 
 def test_ageing_buckets_are_0_30_31_60_61_90_and_over_90_days() -> None:
