@@ -78,7 +78,7 @@ cluster: install
 cluster-stop:
 	@$(BIN)/python scripts/cluster stop
 
-## test-cluster: replicas and broker-node faults on a three-node cluster of the tests' own (4 tests, ~9 min each
+## test-cluster: replicas and broker-node faults on a three-node cluster of the tests' own (4 tests, ~80 s each quiet, ~9 min each
 ## on a busy 2-CPU machine), then its section of docs/reliability.md
 test-cluster: install test-deps
 	$(CHECKED_POSTGRES) $(BIN)/python -m pytest -m faults tests/cluster -p no:cacheprovider; status=$$?; \

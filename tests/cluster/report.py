@@ -153,7 +153,7 @@ def main() -> None:
     args = parser.parse_args()
     faults = faults_report()
     found = {path.stem: path for path in sorted(args.results.glob("*.json"))}
-    results = faults.load(args.results)
+    results = [r for r in faults.load(args.results) if "fault" in r]  # the scale runs' files sit beside them
     results.sort(key=lambda r: ORDER.index(r["fault"]) if r["fault"] in ORDER else len(ORDER))
     write(args.doc, render(results, faults))
     print(f"{args.doc}: cluster section from {len(found)} result(s)")
