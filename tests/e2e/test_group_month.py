@@ -23,42 +23,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import requests
-
-from dealer_testing import RunningService, token, wait_for
-from shared import broker
-from shared.config import load_settings
-from shared.service import installed_services
+from dealer_testing import RunningService, wait_for
+from dealer_testing.desk import Desk, declare_every_consumer_queue
 
 CHECKLIST = dict.fromkeys(("exterior", "interior", "fuel", "accessories", "documents", "keys"), True)
 ID_NUMBER = "110101199003074514"
-
-
-class Desk:
-    """One member of staff calling one service's API."""
-
-    def __init__(self, service: RunningService, role: str, sub: str) -> None:
-        self.base, self.headers = f"{service.url}/api/v1", token(role, sub)
-
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201)) -> Any:
-        answer = requests.request(method, self.base + path, json=body, headers=self.headers, timeout=10)
-        assert answer.status_code in expect, f"{method} {path}: {answer.status_code} {answer.text[:500]}"
-        return answer.json()
-
-    def get(self, path: str) -> Any:
-        return self.call("GET", path)
-
-
-def declare_queues() -> None:
-    """Every consumer's queue exists before the first event, so none is published into the void."""
-    conn = broker.connect(load_settings("reporting").amqp_url)
-    try:
-        for name, spec in installed_services().items():
-            if spec.handlers:
-                bindings = list(spec.bindings) or sorted(spec.handlers)
-                broker.declare_consumer_queues(broker.raw_channel(conn), load_settings(name), bindings)
-    finally:
-        conn.close()
 
 
 def cents(value: Decimal) -> str:
@@ -205,7 +174,7 @@ def check(found: dict[str, Any], wanted: dict[str, Any]) -> None:
 
 def test_a_month_of_groups_gives_the_scorecard_commission_and_reports_worked_out_by_hand(start_service,
                                                                                           new_vin) -> None:
-    declare_queues()
+    declare_every_consumer_queue()
     svc = {name: start_service(name) for name in ("reporting", "inventory", "leads", "orders", "after_sales")}
     today = datetime.now(ZoneInfo(os.environ.get("DEALER_TZ") or "Asia/Shanghai"))
     month, week = f"{today:%Y-%m}", "{}-W{:02d}".format(*today.isocalendar()[:2])

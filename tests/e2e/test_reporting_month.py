@@ -30,6 +30,7 @@ import pytest
 import requests
 
 from dealer_testing import ROOT, RunningService, token, wait_for
+from dealer_testing.desk import Desk, declare_every_consumer_queue
 from dealer_testing.paperwork import compulsory_policy
 from shared import broker
 from shared.config import load_settings
@@ -52,36 +53,6 @@ def vin(serial: int) -> str:
     body = f"LSVAU2180N{serial:07d}"
     remainder = sum(VIN_VALUES[c] * w for c, w in zip(body, VIN_WEIGHTS, strict=True)) % 11
     return body[:8] + ("X" if remainder == 10 else str(remainder)) + body[9:]
-
-
-class Desk:
-    """One member of staff calling one department's API."""
-
-    def __init__(self, service: RunningService, role: str, sub: str) -> None:
-        self.base, self.headers = f"{service.url}/api/v1", token(role, sub)
-
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201)) -> Any:
-        answer = requests.request(method, self.base + path, json=body, headers=self.headers, timeout=10)
-        assert answer.status_code in expect, f"{method} {path}: {answer.status_code} {answer.text[:500]}"
-        return answer.json()
-
-    def get(self, path: str) -> Any:
-        return self.call("GET", path)
-
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.call("POST", path, body or {})
-
-
-def declare_queues() -> None:
-    """Every consumer's queue exists before the first event, so none is published into the void."""
-    conn = broker.connect(load_settings("reporting").amqp_url)
-    try:
-        for name, spec in installed_services().items():
-            if spec.handlers:
-                bindings = list(spec.bindings) or sorted(spec.handlers)
-                broker.declare_consumer_queues(broker.raw_channel(conn), load_settings(name), bindings)
-    finally:
-        conn.close()
 
 
 def feed_events(service: RunningService) -> list[dict[str, Any]]:
@@ -357,7 +328,7 @@ def draws_the_same_figures(reporting: RunningService, tmp_path: Path) -> None:
 def test_a_month_of_store_work_gives_every_kpi_worked_out_by_hand(start_service, tmp_path: Path) -> None:
     missing = [name for name in (*DEPARTMENTS, "reporting") if name not in installed_services()]
     assert not missing, f"this test needs every department installed; missing: {missing}"
-    declare_queues()
+    declare_every_consumer_queue()
     svc = {name: start_service(name) for name in ("reporting", *DEPARTMENTS)}
     ops = Desk(svc["reporting"], "ops", "o1")
     set_targets(svc["reporting"])

@@ -14,11 +14,11 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06 09:00:00.000000
 """
-import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from reporting.rebuild.from_migration import queue_rebuild
 
 revision = '0005'
 down_revision = '0004'
@@ -92,20 +92,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('campaign_lead_facts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_lead_facts_campaign_id'), ['campaign_id'], unique=False)
-    _queue_rebuild()
-
-
-def _queue_rebuild() -> None:
-    """Ask the worker for a rebuild when there are events to rebuild from (a new database has none)."""
-    runs = sa.table('rebuild_runs', sa.column('id', sa.String), sa.column('status', sa.String),
-                    sa.column('processed', COUNT), sa.column('total', COUNT), sa.column('requested_by', sa.String),
-                    sa.column('requested_at', sa.DateTime(timezone=True)))
-    stored = op.get_bind().execute(sa.text('SELECT count(*) FROM event_store')).scalar_one()
-    active = op.get_bind().execute(
-        sa.text("SELECT count(*) FROM rebuild_runs WHERE status = 'pending'")).scalar_one()
-    if stored and not active:  # one queued already (0002's, on an upgrade from 0001) rebuilds it all
-        op.execute(runs.insert().values(id=str(uuid.uuid4()), status='pending', processed=0, total=stored,
-                                        requested_by='migration 0005', requested_at=datetime.now(UTC)))
+    queue_rebuild('migration 0005')
 
 
 def downgrade() -> None:

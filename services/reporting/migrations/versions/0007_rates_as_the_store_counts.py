@@ -18,18 +18,17 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 09:00:00.000000
 """
-import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from reporting.rebuild.from_migration import queue_rebuild
 
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-COUNT = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 
 def upgrade() -> None:
@@ -55,20 +54,7 @@ def upgrade() -> None:
                     sa.Column('unkeyed_lead_id', sa.String(length=36), nullable=True),
                     sa.Column('unkeyed_ambiguous', sa.Boolean(), nullable=False),
                     sa.PrimaryKeyConstraint('phone'))
-    _queue_rebuild()
-
-
-def _queue_rebuild() -> None:
-    """Ask the worker for a rebuild when there are events to rebuild from (a new database has none)."""
-    runs = sa.table('rebuild_runs', sa.column('id', sa.String), sa.column('status', sa.String),
-                    sa.column('processed', COUNT), sa.column('total', COUNT), sa.column('requested_by', sa.String),
-                    sa.column('requested_at', sa.DateTime(timezone=True)))
-    stored = op.get_bind().execute(sa.text('SELECT count(*) FROM event_store')).scalar_one()
-    active = op.get_bind().execute(
-        sa.text("SELECT count(*) FROM rebuild_runs WHERE status = 'pending'")).scalar_one()
-    if stored and not active:  # one queued already (an earlier migration's) rebuilds it all
-        op.execute(runs.insert().values(id=str(uuid.uuid4()), status='pending', processed=0, total=stored,
-                                        requested_by='migration 0007', requested_at=datetime.now(UTC)))
+    queue_rebuild('migration 0007')
 
 
 def downgrade() -> None:

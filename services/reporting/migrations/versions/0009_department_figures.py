@@ -15,18 +15,17 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 10:00:00.000000
 """
-import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from reporting.rebuild.from_migration import queue_rebuild
 
 revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
 
-COUNT = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 DAY_INDEXED = {'reminder_call_facts': 'day', 'service_appointment_facts': 'booked_day', 'questionnaire_facts': 'day',
                'customer_facts': 'filed_day', 'notice_facts': 'sent_day'}
 
@@ -77,20 +76,7 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint('notice_id'))
     for table, column in DAY_INDEXED.items():
         op.create_index(op.f(f'ix_{table}_{column}'), table, [column], unique=False)
-    _queue_rebuild()
-
-
-def _queue_rebuild() -> None:
-    """Ask the worker for a rebuild when there are events to rebuild from (a new database has none)."""
-    runs = sa.table('rebuild_runs', sa.column('id', sa.String), sa.column('status', sa.String),
-                    sa.column('processed', COUNT), sa.column('total', COUNT), sa.column('requested_by', sa.String),
-                    sa.column('requested_at', sa.DateTime(timezone=True)))
-    stored = op.get_bind().execute(sa.text('SELECT count(*) FROM event_store')).scalar_one()
-    active = op.get_bind().execute(
-        sa.text("SELECT count(*) FROM rebuild_runs WHERE status = 'pending'")).scalar_one()
-    if stored and not active:  # one queued already (an earlier migration's) rebuilds it all
-        op.execute(runs.insert().values(id=str(uuid.uuid4()), status='pending', processed=0, total=stored,
-                                        requested_by='migration 0009', requested_at=datetime.now(UTC)))
+    queue_rebuild('migration 0009')
 
 
 def downgrade() -> None:
