@@ -135,17 +135,6 @@ def render(results: list[dict[str, Any]], faults: ModuleType) -> str:
     return "\n".join([*lines, ORDERING, UPGRADING, END]) + "\n"
 
 
-def write(doc: Path, section_text: str) -> None:
-    """Replace the cluster section of ``doc``, or add it at the end."""
-    text = doc.read_text() if doc.exists() else "# Reliability\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        doc.write_text(before + section_text + ("\n" + after if after else ""))
-    else:
-        doc.write_text(text.rstrip("\n") + "\n\n" + section_text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "test-output" / "cluster")
@@ -155,7 +144,7 @@ def main() -> None:
     found = {path.stem: path for path in sorted(args.results.glob("*.json"))}
     results = [r for r in faults.load(args.results) if "fault" in r]  # the scale runs' files sit beside them
     results.sort(key=lambda r: ORDER.index(r["fault"]) if r["fault"] in ORDER else len(ORDER))
-    write(args.doc, render(results, faults))
+    faults.write(args.doc, render(results, faults), BEGIN, END)
     print(f"{args.doc}: cluster section from {len(found)} result(s)")
 
 

@@ -191,16 +191,17 @@ def render(results: list[dict[str, Any]]) -> str:
     return "\n".join([*lines, FOUND, END]) + "\n"
 
 
-def write(doc: Path, section_text: str) -> None:
-    """Replace the faults section of ``doc`` (or create the document with it)."""
+def write(doc: Path, section_text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the section between ``begin`` and ``end`` in ``doc`` (the faults', by default), or add it at the
+    end; create the document with it when there is none (the cluster suite's report writes its own section)."""
     if not doc.exists():
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text("# Reliability\n\n" + section_text)
         return
     text = doc.read_text()
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
         doc.write_text(before + section_text + ("\n" + after if after else ""))
     else:
         doc.write_text(text.rstrip("\n") + "\n\n" + section_text)
