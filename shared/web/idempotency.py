@@ -175,6 +175,7 @@ def after_post(response: Response) -> Response:
     scope = g.pop("idempotency_scope", None)
     if scope is None:
         return response
+    _end_request_transaction()
     sessions = current_app.extensions["dealer"].sessions
     try:
         with sessions() as session, session.begin():
@@ -190,6 +191,18 @@ def after_post(response: Response) -> Response:
         # never a 500). The key stays reserved: marked done if the work committed, else abandoned later.
         log.warning("idempotency key not stored: %s", exc.__class__.__name__)
     return response
+
+
+def _end_request_transaction() -> None:
+    """End the request session's transaction before the answer is recorded on another connection.
+
+    The work has answered; anything it read after its commit (building the answer) opened a new transaction,
+    which on SQLite holds the write lock (BEGIN IMMEDIATE) until teardown and would keep the answer from being
+    stored. Teardown would roll it back anyway; this only does it earlier.
+    """
+    request_session = g.get("db_session")
+    if request_session is not None:
+        request_session.rollback()
 
 
 def masked_answer(text: str) -> str:

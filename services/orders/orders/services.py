@@ -64,8 +64,7 @@ def place_order(session: Session, data: dict[str, Any], actor: Actor) -> Order:
                   msrp=data["msrp"], price=data["price"], deposit=data["deposit"], paid_total=Decimal("0.00"),
                   payment_method=data["payment_method"], special_requests=data["special_requests"],
                   status=OrderStatus.PENDING, placed_at=business_time(data.get("occurred_at")), payments=[],
-                  # every collection the answer shows, known empty: reading one after the commit would open a
-                  # transaction (BEGIN IMMEDIATE on SQLite) that blocks the idempotency record until teardown
+                  # every collection the answer shows, known empty: no query to load them for the answer
                   loans=[], insurance_policies=[], invoices=[], registration=None)
     order.promised_delivery_on = promised_day(order.placed_at, data.get("promised_delivery_on"))
     session.add(order)
